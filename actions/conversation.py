@@ -1,0 +1,63 @@
+"""Reads what an action needs from a Rasa tracker: the intake's identity, slots and transcript."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from bot.constants import Role, Slot
+
+START_INTAKE_ACTION = "action_start_intake"
+# Details of one case; reset when a new intake starts. Customer and vehicle identity carry over.
+CASE_SLOTS = (
+    Slot.CATEGORY,
+    Slot.SECONDARY_CATEGORY,
+    Slot.DESCRIPTION,
+    Slot.DEALER,
+    Slot.SERVICE_DATE,
+    Slot.PART,
+    Slot.QUOTED_AMOUNT,
+    Slot.CHARGED_AMOUNT,
+    Slot.MILEAGE,
+    Slot.LOCATION,
+    Slot.SKIPPED_SLOTS,
+    Slot.FAILED_ATTEMPTS,
+)
+
+
+def intake_key(tracker: Tracker) -> str:
+    """Identifies this intake: the conversation plus when its intake started (one ticket per intake)."""
+    started = 0.0
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") == START_INTAKE_ACTION:
+            started = float(event.get("timestamp") or 0.0)
+            break
+    return f"{tracker.sender_id}:{started:.6f}"
+
+
+def message_key(tracker: Tracker) -> str:
+    """Identifies the latest customer message of the conversation."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return f"{tracker.sender_id}:{float(event.get('timestamp') or 0.0):.6f}"
+    return f"{tracker.sender_id}:0"
+
+
+def transcript(tracker: Tracker) -> list[dict[str, Any]]:
+    """Customer and bot turns of the conversation so far, with UTC timestamps."""
+    lines = []
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind not in ("user", "bot") or not event.get("text"):
+            continue
+        at = datetime.fromtimestamp(float(event.get("timestamp") or 0.0), tz=timezone.utc)
+        role = Role.CUSTOMER if kind == "user" else Role.BOT
+        lines.append({"role": role.value, "text": event["text"], "at": at})
+    return lines
+
+
+def channel_of(tracker: Tracker) -> str:
+    """The input channel the customer wrote on."""
+    return tracker.get_latest_input_channel() or "unknown"

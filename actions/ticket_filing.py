@@ -1,0 +1,65 @@
+"""Turns a finished intake into a ticket in the store (the one place actions write tickets)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.conversation import channel_of, intake_key, message_key, transcript
+from bot.constants import Category, Language, Slot
+from bot.db.engine import database_url
+from bot.tickets.store import TicketDraft, TicketStore, ticket_to_dict
+
+# Slots copied onto the ticket under the same name.
+TICKET_FIELDS = (
+    Slot.SECONDARY_CATEGORY,
+    Slot.CUSTOMER_NAME,
+    Slot.PHONE,
+    Slot.VEHICLE_MODEL,
+    Slot.VIN,
+    Slot.LICENSE_PLATE,
+    Slot.DEALER,
+    Slot.SERVICE_DATE,
+    Slot.PART,
+    Slot.QUOTED_AMOUNT,
+    Slot.CHARGED_AMOUNT,
+    Slot.MILEAGE,
+    Slot.LOCATION,
+    Slot.DESCRIPTION,
+)
+
+
+@lru_cache(maxsize=1)
+def ticket_store() -> TicketStore:
+    """The ticket store of this action server process."""
+    return TicketStore(database_url())
+
+
+def draft_from_tracker(
+    tracker: Tracker, category: str | None = None, per_message: bool = False
+) -> TicketDraft:
+    """A ticket draft from the conversation's slots and transcript.
+
+    `per_message` keys the ticket to the latest message instead of the intake (compliments have no intake).
+    """
+    key = message_key(tracker) if per_message else intake_key(tracker)
+    fields: dict[str, Any] = {slot.value: tracker.get_slot(slot.value) for slot in TICKET_FIELDS}
+    return TicketDraft(
+        conversation_key=key,
+        category=category or tracker.get_slot(Slot.CATEGORY.value) or Category.REPAIR_COMPLAINT.value,
+        channel=channel_of(tracker),
+        sender_id=tracker.sender_id,
+        language=tracker.get_slot(Slot.LANGUAGE.value) or Language.ZH.value,
+        transcript=transcript(tracker),
+        **fields,
+    )
+
+
+def file_from_tracker(
+    tracker: Tracker, category: str | None = None, per_message: bool = False
+) -> dict[str, Any]:
+    """File (or find the already filed) ticket of this intake; returns its JSON form."""
+    store = ticket_store()
+    return ticket_to_dict(store.file_ticket(draft_from_tracker(tracker, category, per_message)))

@@ -1,0 +1,1 @@
+"""Database access shared by the ticket store and Rasa's tracker store: engines and migrations."""

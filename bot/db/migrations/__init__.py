@@ -1,0 +1,1 @@
+"""Alembic migration environment of the ticket store (a package so it ships with the wheel)."""

@@ -1,0 +1,128 @@
+"""Starts and stops the Rasa server and the action server as child processes."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.runtime.settings import PROJECT_ROOT, Settings
+
+START_TIMEOUT_S = 240.0
+
+
+@dataclass
+class RunningServers:
+    """Handles of the running servers."""
+
+    rasa: subprocess.Popen[bytes]
+    actions: subprocess.Popen[bytes]
+    settings: Settings
+    auth_token: str
+    started_in_s: float
+
+    @property
+    def webhook_url(self) -> str:
+        """Where the web channel takes customer messages."""
+        return f"{self.settings.rasa_url}/webhooks/web/webhook"
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes], deadline: float) -> None:
+    """Poll `url` until it answers 200 or the process dies or the deadline passes."""
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server process exited with code {process.returncode} before {url} was up")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} did not come up in time")
+
+
+def child_environment(settings: Settings, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for the servers: ours plus the defaults endpoints.yml refers to."""
+    env = dict(os.environ)
+    env["ACTION_ENDPOINT_URL"] = settings.action_endpoint_url
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    if extra:
+        env.update(extra)
+    return env
+
+
+@contextmanager
+def running_servers(
+    settings: Settings,
+    model: Path,
+    *,
+    extra_env: dict[str, str] | None = None,
+    log_dir: Path | None = None,
+    quiet: bool = False,
+) -> Iterator[RunningServers]:
+    """Start the action server and the Rasa server, yield when both answer, stop them afterwards."""
+    token = settings.auth_token or secrets.token_urlsafe(24)
+    env = child_environment(settings, extra_env)
+
+    def output(name: str):  # type: ignore[no-untyped-def]
+        if log_dir is not None:
+            log_dir.mkdir(parents=True, exist_ok=True)
+            return (log_dir / f"{name}.log").open("ab")
+        return subprocess.DEVNULL if quiet else None
+
+    started = time.monotonic()
+    actions = subprocess.Popen(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.actions_port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=output("actions"),
+        stderr=subprocess.STDOUT,
+    )
+    rasa_cmd = [
+        sys.executable,
+        "-m",
+        "rasa",
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        "endpoints.yml",
+        "--credentials",
+        "credentials.yml",
+        "--interface",
+        settings.rasa_host,
+        "--port",
+        str(settings.rasa_port),
+        "--enable-api",
+        "--auth-token",
+        token,
+    ]
+    rasa = subprocess.Popen(
+        rasa_cmd, cwd=PROJECT_ROOT, env=env, stdout=output("rasa"), stderr=subprocess.STDOUT
+    )
+    servers = RunningServers(rasa, actions, settings, token, 0.0)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        _wait_for(f"http://127.0.0.1:{settings.actions_port}/health", actions, deadline)
+        _wait_for(f"{settings.rasa_url}/status?token={token}", rasa, deadline)
+        servers.started_in_s = time.monotonic() - started
+        yield servers
+    finally:
+        for process in (rasa, actions):
+            if process.poll() is None:
+                process.terminate()
+        for process in (rasa, actions):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -1,0 +1,1 @@
+"""Complaint tickets: models, store, priority rules, log masking and the `tickets` commands."""

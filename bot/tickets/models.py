@@ -1,0 +1,169 @@
+"""SQLAlchemy models of the ticket store: customers, tickets, transcript, audit trail, attachments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, declarative_base, relationship
+
+from bot.constants import StrEnum
+from bot.db.column_types import Money, UtcDateTime, utc_now
+
+# Explicit constraint names, so Alembic (and SQLite batch mode, which recreates tables) can address them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Base: Any = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+class EventKind(StrEnum):
+    """What an entry of a ticket's audit trail records."""
+
+    CREATED = "created"
+    FIELD_CHANGED = "field_changed"
+    STATUS_CHANGED = "status_changed"
+    ASSIGNED = "assigned"
+    NOTE = "note"
+
+
+class Customer(Base):
+    """A customer, identified by phone number (E.164)."""
+
+    __tablename__ = "customers"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    phone: Mapped[str] = Column(String(32), nullable=False, unique=True)
+    name: Mapped[str | None] = Column(String(100))
+    language: Mapped[str | None] = Column(String(8))
+    created_at: Mapped[dt.datetime] = Column(UtcDateTime, nullable=False, default=utc_now)
+
+
+class Ticket(Base):
+    """One complaint (or compliment, or roadside call) with the facts an agent needs."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    reference: Mapped[str] = Column(String(20), nullable=False, unique=True)
+    category: Mapped[str] = Column(String(32), nullable=False)
+    secondary_category: Mapped[str | None] = Column(String(32))
+    status: Mapped[str] = Column(String(16), nullable=False, index=True)
+    priority: Mapped[str] = Column(String(16), nullable=False)
+    channel: Mapped[str] = Column(String(32), nullable=False)
+    sender_id: Mapped[str] = Column(String(255), nullable=False, index=True)
+    # One ticket per intake: the sender plus the form run; the unique constraint makes filing idempotent.
+    conversation_key: Mapped[str] = Column(String(255), nullable=False, unique=True)
+    language: Mapped[str] = Column(String(8), nullable=False)
+    customer_id: Mapped[int | None] = Column(
+        Integer, ForeignKey("customers.id", ondelete="SET NULL"), index=True, nullable=True
+    )
+    customer_name: Mapped[str | None] = Column(String(100))
+    phone: Mapped[str | None] = Column(String(32), index=True)
+    vehicle_model: Mapped[str | None] = Column(String(64), index=True)
+    vin: Mapped[str | None] = Column(String(17))
+    license_plate: Mapped[str | None] = Column(String(16))
+    dealer: Mapped[str | None] = Column(String(200))
+    service_date: Mapped[dt.date | None] = Column(Date)
+    part: Mapped[str | None] = Column(String(64), index=True)
+    quoted_amount: Mapped[Decimal | None] = Column(Money)
+    charged_amount: Mapped[Decimal | None] = Column(Money)
+    mileage: Mapped[int | None] = Column(Integer)  # km
+    location: Mapped[str | None] = Column(String(500))
+    description: Mapped[str | None] = Column(Text)
+    created_at: Mapped[dt.datetime] = Column(UtcDateTime, nullable=False, default=utc_now, index=True)
+    updated_at: Mapped[dt.datetime] = Column(UtcDateTime, nullable=False, default=utc_now)
+    assigned_to: Mapped[str | None] = Column(String(100))
+
+    customer: Mapped[Customer | None] = relationship("Customer")
+    # The transcript is part of every loaded ticket (tickets leave the session and are rendered whole).
+    messages: Mapped[list[TicketMessage]] = relationship(
+        "TicketMessage",
+        lazy="selectin",
+        order_by="(TicketMessage.at, TicketMessage.id)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    events: Mapped[list[TicketEvent]] = relationship(
+        "TicketEvent",
+        order_by="(TicketEvent.at, TicketEvent.id)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        "Attachment",
+        order_by="Attachment.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class TicketMessage(Base):
+    """One line of the conversation that led to (or followed) a ticket."""
+
+    __tablename__ = "ticket_messages"
+    __table_args__ = (Index("ix_ticket_messages_ticket_id_at", "ticket_id", "at"),)
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False)
+    role: Mapped[str] = Column(String(16), nullable=False)
+    text: Mapped[str] = Column(Text, nullable=False)
+    at: Mapped[dt.datetime] = Column(UtcDateTime, nullable=False, default=utc_now)
+
+
+class TicketEvent(Base):
+    """An entry of a ticket's audit trail (Rasa's tracker store owns the table name `events`)."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (Index("ix_ticket_events_ticket_id_at", "ticket_id", "at"),)
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False)
+    kind: Mapped[str] = Column(String(32), nullable=False)
+    actor: Mapped[str] = Column(String(100), nullable=False)
+    detail: Mapped[dict[str, Any]] = Column(JsonDocument, nullable=False, default=dict)
+    at: Mapped[dt.datetime] = Column(UtcDateTime, nullable=False, default=utc_now)
+
+
+class Attachment(Base):
+    """A file a customer or agent attached to a ticket; the bytes live at `storage_path`, not in the database."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    filename: Mapped[str] = Column(String(255), nullable=False)
+    content_type: Mapped[str] = Column(String(127), nullable=False)
+    size: Mapped[int] = Column(BigInteger, nullable=False)  # bytes
+    storage_path: Mapped[str] = Column(String(1024), nullable=False)
+    uploaded_at: Mapped[dt.datetime] = Column(UtcDateTime, nullable=False, default=utc_now)
+
+
+class ReferenceCounter(Base):
+    """The last reference number issued per year (see bot.tickets.reference)."""
+
+    __tablename__ = "ticket_reference_counters"
+
+    year: Mapped[int] = Column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = Column(Integer, nullable=False)

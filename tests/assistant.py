@@ -1,0 +1,128 @@
+"""Test support: run the real assistant (Rasa + action server) and talk to it like a customer."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.runtime.servers import RunningServers, running_servers
+from bot.runtime.settings import Settings
+
+LOG_DIR = Path(__file__).resolve().parents[1] / "var" / "test-logs"
+REFERENCE = re.compile(r"CMP-\d{4}-\d{6}")
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def post(url: str, body: bytes, timeout: float = 60) -> tuple[int, Any]:
+    """POST a raw body as JSON content; return (status, decoded JSON body)."""
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def get_json(url: str, timeout: float = 30) -> Any:
+    """GET and decode JSON."""
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return json.loads(response.read())
+
+
+@dataclass
+class Customer:
+    """One customer's conversation over the web channel."""
+
+    servers: RunningServers
+    sender: str = field(default_factory=lambda: f"test-{uuid.uuid4().hex[:10]}")
+    turns: int = 0
+
+    def send(self, text: str, message_id: str | None = None) -> list[dict[str, Any]]:
+        """Send a message; return the raw replies."""
+        payload: dict[str, Any] = {"sender": self.sender, "message": text}
+        if message_id is not None:
+            payload["message_id"] = message_id
+        status, body = post(self.servers.webhook_url, json.dumps(payload).encode())
+        assert status == 200, (status, body)
+        assert isinstance(body, list)
+        self.turns += 1
+        return body
+
+    def say(self, text: str, message_id: str | None = None) -> str:
+        """Send a message; return the bot's reply texts joined by newlines."""
+        return "\n".join(str(r.get("text", "")) for r in self.send(text, message_id))
+
+    def tracker(self) -> dict[str, Any]:
+        """The conversation's tracker, from Rasa's HTTP API."""
+        url = (
+            f"{self.servers.settings.rasa_url}/conversations/{self.sender}/tracker"
+            f"?token={self.servers.auth_token}"
+        )
+        return get_json(url)
+
+    def slot(self, name: str) -> Any:
+        """A slot's current value."""
+        return self.tracker()["slots"].get(name)
+
+    def requested_slot(self) -> str | None:
+        """The slot the active form is asking for, if any."""
+        tracker = self.tracker()
+        if not (tracker.get("active_loop") or {}).get("name"):
+            return None
+        return tracker["slots"].get("requested_slot")
+
+    def answer_form(self, answers: Mapping[str, str], max_turns: int = 12) -> str:
+        """Answer whatever the form asks from `answers` until it stops asking; return the last reply."""
+        reply = ""
+        for _ in range(max_turns):
+            slot = self.requested_slot()
+            if slot is None:
+                return reply
+            assert slot in answers, f"the bot asked for {slot!r}, which the script does not answer"
+            reply = self.say(answers[slot])
+        raise AssertionError("the form never finished")
+
+
+@dataclass
+class Assistant:
+    """A running assistant and the database it writes to."""
+
+    servers: RunningServers
+    database_url: str
+
+    def customer(self, sender: str | None = None) -> Customer:
+        """A new (or a named) customer conversation."""
+        return Customer(self.servers, sender) if sender else Customer(self.servers)
+
+
+@contextmanager
+def run_assistant(model: Path, database_url: str, name: str) -> Iterator[Assistant]:
+    """Start the real servers on free ports against `database_url`."""
+    actions_port = free_port()
+    settings = Settings(
+        rasa_host="127.0.0.1",
+        rasa_port=free_port(),
+        actions_port=actions_port,
+        models_dir=model.parent,
+        auth_token=None,
+        action_endpoint=f"http://127.0.0.1:{actions_port}/webhook",
+    )
+    with running_servers(
+        settings, model, extra_env={"DATABASE_URL": database_url}, log_dir=LOG_DIR / name
+    ) as servers:
+        yield Assistant(servers, database_url)
