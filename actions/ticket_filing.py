@@ -10,25 +10,8 @@ from rasa_sdk import Tracker
 from actions.conversation import channel_of, intake_key, message_key, transcript
 from bot.constants import Category, Language, Slot
 from bot.db.engine import database_url
+from bot.tickets.draft import DETAIL_FIELDS
 from bot.tickets.store import TicketDraft, TicketStore, ticket_to_dict
-
-# Slots copied onto the ticket under the same name.
-TICKET_FIELDS = (
-    Slot.SECONDARY_CATEGORY,
-    Slot.CUSTOMER_NAME,
-    Slot.PHONE,
-    Slot.VEHICLE_MODEL,
-    Slot.VIN,
-    Slot.LICENSE_PLATE,
-    Slot.DEALER,
-    Slot.SERVICE_DATE,
-    Slot.PART,
-    Slot.QUOTED_AMOUNT,
-    Slot.CHARGED_AMOUNT,
-    Slot.MILEAGE,
-    Slot.LOCATION,
-    Slot.DESCRIPTION,
-)
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +28,7 @@ def draft_from_tracker(
     `per_message` keys the ticket to the latest message instead of the intake (compliments have no intake).
     """
     key = message_key(tracker) if per_message else intake_key(tracker)
-    fields: dict[str, Any] = {slot.value: tracker.get_slot(slot.value) for slot in TICKET_FIELDS}
+    fields: dict[str, Any] = {name: tracker.get_slot(name) for name in DETAIL_FIELDS}
     return TicketDraft(
         conversation_key=key,
         category=category or tracker.get_slot(Slot.CATEGORY.value) or Category.REPAIR_COMPLAINT.value,

@@ -22,12 +22,10 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _prepare() -> tuple:  # type: ignore[type-arg]
-    """Apply migrations and make sure a model exists; return settings and model path."""
-    from bot.db.migrate import upgrade
+    """Make sure a model exists (the servers migrate the database on start); return settings and model."""
     from bot.runtime.training import ensure_model
 
     settings = load_settings()
-    upgrade()
     return settings, ensure_model(settings.models_dir)
 
 
@@ -76,6 +74,14 @@ def _bench(args: argparse.Namespace) -> int:
     return bench(args)
 
 
+def _db_upgrade(args: argparse.Namespace) -> int:
+    """Apply the database migrations to DATABASE_URL."""
+    from bot.db.migrate import upgrade
+
+    print(f"database at revision {upgrade()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `bot` command."""
     parser = argparse.ArgumentParser(prog="bot", description=__doc__)
@@ -89,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="latency, throughput, memory and training time")
     bench.add_argument("--quick", action="store_true", help="fewer requests, for a smoke run")
     bench.set_defaults(func=_bench)
+    database = sub.add_parser("db", help="database schema")
+    db_commands = database.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply the Alembic migrations").set_defaults(func=_db_upgrade)
     from bot.tickets.cli import register
 
     register(sub)

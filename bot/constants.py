@@ -86,6 +86,10 @@ class Slot(StrEnum):
     MILEAGE = "mileage"
     LOCATION = "location"
     TICKET_REF = "ticket_ref"
+    STATUS_PHONE = "status_phone"
+    SKIPPED_SLOTS = "skipped_slots"
+    FAILED_ATTEMPTS = "failed_attempts"
+    FILED_TICKET = "filed_ticket"
 
 
 class Category(StrEnum):

@@ -12,7 +12,6 @@ from bot.evaluation.metrics import FALLBACK, confusion_counts, entity_scores, in
 from bot.evaluation.predict import Prediction, predict, predicted_entities
 from bot.evaluation.scoring import score
 from bot.evaluation.targets import MIN_MACRO_F1, check_targets
-from tests.fixtures_model import trained_model  # noqa: F401
 
 
 @pytest.mark.parametrize(
@@ -110,7 +109,7 @@ def test_confusion_counts_add_predicted_only_labels() -> None:
     assert matrix == [[1, 0, 0], [0, 0, 1], [0, 0, 0]]
 
 
-def test_heldout_macro_f1(trained_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_heldout_macro_f1(trained_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Acceptance: our model's macro-F1 on the held-out file is at least 0.95."""
     monkeypatch.setenv("BOT_TODAY", HOLDOUT_TODAY)
     examples = load_examples()

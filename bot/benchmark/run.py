@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from bot.benchmark.client import parse_sender, webhook_sender
-from bot.benchmark.database import prepare_database, sqlite_url
+from bot.benchmark.database import sqlite_url
 from bot.benchmark.intake import SCRIPTS, run_intakes
 from bot.benchmark.load import run_load
 from bot.benchmark.memory import tree_rss_mb
@@ -104,7 +104,6 @@ def _serve_and_measure(model: Path, plan: Plan, figures: Figures) -> None:
     shutil.rmtree(LOG_DIR, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix="bot-bench-db-") as tmp:
         database = sqlite_url(Path(tmp))
-        prepare_database(database)
         _say(f"Starting the servers on free ports (database {database}, logs in {LOG_DIR})...")
         settings = _bench_settings(model.parent)
         with running_servers(

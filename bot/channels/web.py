@@ -14,6 +14,7 @@ from sanic.response import HTTPResponse
 from bot.channels.guard import Verdict, guard
 from bot.channels.replay import ReplayCache
 from bot.channels.system_replies import system_reply
+from bot.tickets.masking import install_log_masking
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +30,9 @@ class WebInput(InputChannel):
     """POST /webhooks/web/webhook with {"sender", "message", "message_id"?, "metadata"?}."""
 
     def __init__(self) -> None:
-        """Create the channel with an empty replay cache."""
+        """Create the channel with an empty replay cache; the server's logs mask personal data from now on."""
         self._replays = ReplayCache()
+        install_log_masking()
 
     @classmethod
     def name(cls) -> str:

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.db.engine import DATABASE_URL_ENV
 from bot.runtime.settings import PROJECT_ROOT, Settings
 
 START_TIMEOUT_S = 240.0
@@ -71,8 +72,12 @@ def running_servers(
     quiet: bool = False,
 ) -> Iterator[RunningServers]:
     """Start the action server and the Rasa server, yield when both answer, stop them afterwards."""
+    from bot.db.migrate import upgrade
+
     token = settings.auth_token or secrets.token_urlsafe(24)
     env = child_environment(settings, extra_env)
+    # Tickets and trackers share the database; its schema must be current before either server writes.
+    upgrade(env.get(DATABASE_URL_ENV) or None)
 
     def output(name: str):  # type: ignore[no-untyped-def]
         if log_dir is not None:

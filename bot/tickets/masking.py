@@ -14,11 +14,13 @@ _SHOWN_TAIL = 4
 
 # Chinese mobiles, with or without +86 / 0086 and with spaces or dashes; any other E.164 number.
 _PHONE = re.compile(
-    r"(?<![\w+])(?:(?:\+|00)?86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d{4}){2}(?!\d)|(?<![\w+])\+[1-9]\d{7,14}(?!\d)"
+    r"(?<![A-Za-z0-9+])(?:(?:\+|00)?86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d{4}){2}(?!\d)|(?<![A-Za-z0-9+])\+[1-9]\d{7,14}(?!\d)"
 )
 # 17 VIN characters (no I, O, Q) with at least one digit and one letter; not inside a longer word.
-_VIN = re.compile(r"(?<![A-Za-z0-9])(?=[A-HJ-NPR-Za-hj-npr-z]*\d)(?=\d*[A-HJ-NPR-Za-hj-npr-z])"
-                  r"[A-HJ-NPR-Za-hj-npr-z0-9]{17}(?![A-Za-z0-9])")
+_VIN = re.compile(
+    r"(?<![A-Za-z0-9])(?=[A-HJ-NPR-Za-hj-npr-z]*\d)(?=\d*[A-HJ-NPR-Za-hj-npr-z])"
+    r"[A-HJ-NPR-Za-hj-npr-z0-9]{17}(?![A-Za-z0-9])"
+)
 # Province, office letter, optional separator, 5 (ordinary) or 6 (new-energy) letters and digits.
 _PLATE = re.compile(rf"[{PROVINCES}][A-Za-z][·・•.\-\s]?[A-Za-z0-9]{{5,6}}(?![A-Za-z0-9])")
 

@@ -152,7 +152,9 @@ class Attachment(Base):
     __tablename__ = "attachments"
 
     id: Mapped[int] = Column(Integer, primary_key=True)
-    ticket_id: Mapped[int] = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    ticket_id: Mapped[int] = Column(
+        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     filename: Mapped[str] = Column(String(255), nullable=False)
     content_type: Mapped[str] = Column(String(127), nullable=False)
     size: Mapped[int] = Column(BigInteger, nullable=False)  # bytes

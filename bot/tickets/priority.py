@@ -9,7 +9,19 @@ from bot.nlu.normalize import normalize
 
 # Matched on normalised text (NFKC, Simplified, lower case), so Traditional and full-width forms count too.
 # English phrases are whole words with their inflections ("crashed", "smoking"; not "fireplace").
-_SAFETY_ZH = ("刹车失灵", "制动失灵", "刹不住", "冒烟", "起火", "着火", "著火", "自燃", "车祸", "撞车", "被撞")
+_SAFETY_ZH = (
+    "刹车失灵",
+    "制动失灵",
+    "刹不住",
+    "冒烟",
+    "起火",
+    "着火",
+    "著火",
+    "自燃",
+    "车祸",
+    "撞车",
+    "被撞",
+)
 _SAFETY_EN = (
     r"brakes? (?:failed|failure|fail(?:s|ing)?|not working|don'?t work|gone)",
     r"no brakes",
@@ -57,7 +69,9 @@ def _compile(chinese: tuple[str, ...], english: tuple[str, ...]) -> re.Pattern[s
     Not \\b: Chinese characters are word characters too, and code-switched text glues them to English
     ("刹车brake failure了").
     """
-    parts = [re.escape(phrase) for phrase in chinese] + [rf"(?<![a-z])(?:{phrase})(?![a-z])" for phrase in english]
+    parts = [re.escape(phrase) for phrase in chinese] + [
+        rf"(?<![a-z])(?:{phrase})(?![a-z])" for phrase in english
+    ]
     return re.compile("|".join(parts))
 
 

@@ -1,0 +1,34 @@
+"""A ticket as the JSON document the CLI prints and the agent console serves (fixed field names)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from bot.tickets.draft import DETAIL_FIELDS
+from bot.tickets.models import Ticket
+
+IDENTITY_FIELDS = ("reference", "category", "status", "priority", "channel", "sender_id", "language")
+
+
+def _json_value(value: Any) -> Any:
+    """Dates as ISO strings, amounts as numbers (whole yuan as integers)."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:
+    """Every field of the ticket plus its transcript as a list of {role, text, at}."""
+    document: dict[str, Any] = {name: getattr(ticket, name) for name in IDENTITY_FIELDS}
+    document.update({name: _json_value(getattr(ticket, name)) for name in DETAIL_FIELDS})
+    document["assigned_to"] = ticket.assigned_to
+    document["created_at"] = _json_value(ticket.created_at)
+    document["updated_at"] = _json_value(ticket.updated_at)
+    document["transcript"] = [
+        {"role": line.role, "text": line.text, "at": _json_value(line.at)} for line in ticket.messages
+    ]
+    return document
