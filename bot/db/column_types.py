@@ -45,7 +45,7 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 
 
 class Money(TypeDecorator[Decimal]):
-    """A Decimal amount with two places; NUMERIC on PostgreSQL, and on SQLite read without the float warning."""
+    """A Decimal amount with two places; NUMERIC on PostgreSQL; read on SQLite without the float warning."""
 
     impl = Numeric(MONEY_PRECISION, MONEY_SCALE)
     cache_ok = True

@@ -92,7 +92,7 @@ def shared_engine(url: str) -> Engine:
 
 
 def dispose_shared_engine(url: str) -> None:
-    """Close the pooled connections of the shared engine for `url` and forget it (before dropping a database)."""
+    """Close the pooled connections of the shared engine for `url` and forget it (before a DROP DATABASE)."""
     with _shared_lock:
         engine = _shared.pop(url, None)
     if engine is not None:

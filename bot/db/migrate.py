@@ -42,7 +42,7 @@ def upgrade(url: str | None = None) -> str | None:
     """Bring the database at `url` (default DATABASE_URL) to the newest revision; return that revision."""
     url = url or database_url()
     config = alembic_config(url)
-    # BEGIN IMMEDIATE on SQLite and an advisory lock on PostgreSQL: concurrent upgrades wait, then find nothing to do.
+    # BEGIN IMMEDIATE on SQLite and an advisory lock on PostgreSQL: concurrent upgrades queue.
     engine = make_engine(url).execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
     try:
         with engine.begin() as connection:

@@ -51,7 +51,8 @@ def ensure_model(
     if target.exists() and not force:
         logger.info("Model is up to date: %s", target)
         return target
-    from rasa.api import train, train_nlu
+    from rasa.api import train
+    from rasa.model_training import train_nlu
 
     models_dir.mkdir(parents=True, exist_ok=True)
     name = target.name.removesuffix(".tar.gz")

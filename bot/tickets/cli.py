@@ -53,9 +53,9 @@ def _list(args: argparse.Namespace) -> int:
         return 0
     rows = [[_cell(column, t[column]) for column in _LIST_COLUMNS] for t in tickets]
     widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(_LIST_COLUMNS)]
-    print("  ".join(c.ljust(w) for c, w in zip(_LIST_COLUMNS, widths)))
+    print("  ".join(c.ljust(w) for c, w in zip(_LIST_COLUMNS, widths, strict=True)))
     for row in rows:
-        print("  ".join(v.ljust(w) for v, w in zip(row, widths)))
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
     return 0
 
 

@@ -147,7 +147,7 @@ class TicketEvent(Base):
 
 
 class Attachment(Base):
-    """A file a customer or agent attached to a ticket; the bytes live at `storage_path`, not in the database."""
+    """A file a customer or agent attached to a ticket; its bytes live at `storage_path`."""
 
     __tablename__ = "attachments"
 

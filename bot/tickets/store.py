@@ -36,13 +36,13 @@ class TicketNotFound(LookupError):
 
 
 class TicketStore:
-    """Tickets in the database at `url` (SQLite file or PostgreSQL); the schema comes from `bot db upgrade`."""
+    """Tickets in the database at `url` (SQLite or PostgreSQL), migrated by `bot db upgrade`."""
 
     def __init__(self, url: str) -> None:
         """Use the process-wide engine of `url`."""
         engine = shared_engine(url)
         self._sessions = sessionmaker(engine, future=True, expire_on_commit=False)
-        # Writers take the SQLite write lock up front, so they queue instead of failing to upgrade a read lock.
+        # Writers take the SQLite write lock up front, so they queue rather than fail upgrading a read lock.
         self._writer_sessions = sessionmaker(
             engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"}),
             future=True,
