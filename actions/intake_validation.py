@@ -66,11 +66,11 @@ def _free_text(value: Any, limit: int = MAX_FREE_TEXT) -> str | None:
 class IntakeFormValidation(FormValidationAction):
     """Shared validation of the intake slots; subclasses only name their form."""
 
-    form_name = ""
+    form = ""
 
     def name(self) -> str:
         """Rasa's naming convention: validate_<form>."""
-        return f"validate_{self.form_name}"
+        return f"validate_{self.form}"
 
     async def required_slots(
         self,
@@ -258,31 +258,31 @@ class IntakeFormValidation(FormValidationAction):
 class ValidateRepairComplaintForm(IntakeFormValidation):
     """Repair did not fix the fault."""
 
-    form_name = f"{Category.REPAIR_COMPLAINT}_form"
+    form = f"{Category.REPAIR_COMPLAINT}_form"
 
 
 class ValidatePricingDisputeForm(IntakeFormValidation):
     """Bill differs from the quote."""
 
-    form_name = f"{Category.PRICING_DISPUTE}_form"
+    form = f"{Category.PRICING_DISPUTE}_form"
 
 
 class ValidateProductDefectForm(IntakeFormValidation):
     """Fault of the car itself."""
 
-    form_name = f"{Category.PRODUCT_DEFECT}_form"
+    form = f"{Category.PRODUCT_DEFECT}_form"
 
 
 class ValidateStaffComplaintForm(IntakeFormValidation):
     """Staff conduct."""
 
-    form_name = f"{Category.STAFF_COMPLAINT}_form"
+    form = f"{Category.STAFF_COMPLAINT}_form"
 
 
 class ValidateRoadsideAssistanceForm(IntakeFormValidation):
     """Stranded customer: location, phone, and a plate unless the model is already known."""
 
-    form_name = f"{Category.ROADSIDE_ASSISTANCE}_form"
+    form = f"{Category.ROADSIDE_ASSISTANCE}_form"
 
     async def required_slots(
         self,
