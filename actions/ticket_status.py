@@ -14,6 +14,7 @@ from actions.responses import language_of, render
 from actions.ticket_filing import ticket_store
 from bot.constants import Slot
 from bot.nlu.entities import normalise_phone, normalise_ticket_ref
+from bot.tickets.reference import REFERENCE_TIMEZONE
 
 MAX_ATTEMPTS = 2
 _VERIFIED = "verified"
@@ -122,6 +123,6 @@ class ActionShowTicketStatus(Action):
             ticket_ref=ticket.reference,
             category_label=render(domain, f"utter_label_category_{ticket.category}", language),
             status_label=render(domain, f"utter_label_status_{ticket.status}", language),
-            created=ticket.created_at.strftime("%Y-%m-%d %H:%M"),
+            created=ticket.created_at.astimezone(REFERENCE_TIMEZONE).strftime("%Y-%m-%d %H:%M"),
         )
         return reset

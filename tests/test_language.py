@@ -52,3 +52,11 @@ def test_component_adds_language_entity_and_output_property() -> None:
 def test_component_leaves_letterless_messages_alone() -> None:
     message = _process("13812345678")
     assert not [e for e in message.get(ENTITIES, []) if e["entity"] == Entity.LANGUAGE]
+
+
+@pytest.mark.parametrize(
+    "text", ["湘A12345", "粤BD12345", "LFV2A21K7E3123456", "CMP-2026-000123", "13812345678"]
+)
+def test_codes_do_not_switch_the_language(text: str) -> None:
+    """A plate, VIN, reference or phone says nothing about English; a plate's province is Chinese."""
+    assert detect_language(text) in (None, Language.ZH)

@@ -10,7 +10,8 @@ from bot.nlu.lexicon import load_lexicon
 from bot.nlu.normalize import normalize
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN_WORD = re.compile(r"[a-z][a-z'\-.]*[a-z0-9]|[a-z]")
+_LATIN_WORD = re.compile(r"[a-z0-9]+(?:['\-.][a-z0-9]+)*")
+_HAS_DIGIT = re.compile(r"\d")
 # One English word carries about as much content as two Chinese characters.
 _CHARS_PER_WORD = 2.0
 
@@ -32,7 +33,8 @@ def detect_language(text: str) -> Language | None:
     """
     normalized = normalize(text).text
     cjk = len(_CJK.findall(normalized))
-    words = [w for w in _LATIN_WORD.findall(normalized) if w not in _names()]
+    # Codes with digits (plates 湘A12345, VINs, 4S, ID.4, CMP-2026-...) are not words of either language.
+    words = [w for w in _LATIN_WORD.findall(normalized) if not _HAS_DIGIT.search(w) and w not in _names()]
     content_words = [w for w in words if len(w) > 1 or w in {"i", "a"}]
     if cjk == 0 and not content_words:
         return None
