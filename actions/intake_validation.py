@@ -37,6 +37,8 @@ OPTIONAL_SLOTS = frozenset(
 )
 MAX_FAILED_ATTEMPTS = 2
 MAX_FREE_TEXT = 200
+# What an unlisted model name can look like ("2008款老宝来", "e-Golf", "CC 猎装版"): no markup, no sentences.
+_MODEL_NAME = re.compile(r"[\w .\-·+]{1,30}")
 _NAME_PATTERNS = (
     re.compile(r"(?:我姓|姓)(\S{1,2})"),
     re.compile(r"(?:我叫|叫我|我是|名字是|名字叫)\s*(\S{1,12})"),
@@ -137,7 +139,7 @@ class IntakeFormValidation(FormValidationAction):
         if model:
             return {Slot.VEHICLE_MODEL.value: model}
         text = _free_text(value, 60)
-        if text and self._attempts(Slot.VEHICLE_MODEL, tracker) >= 1:
+        if text and _MODEL_NAME.fullmatch(text) and self._attempts(Slot.VEHICLE_MODEL, tracker) >= 1:
             return {Slot.VEHICLE_MODEL.value: text}
         return self._reject(Slot.VEHICLE_MODEL, "utter_invalid_vehicle_model", tracker, dispatcher)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import socket
 import urllib.error
 import urllib.request
@@ -104,15 +105,26 @@ class Assistant:
 
     servers: RunningServers
     database_url: str
+    log_dir: Path
 
     def customer(self, sender: str | None = None) -> Customer:
         """A new (or a named) customer conversation."""
         return Customer(self.servers, sender) if sender else Customer(self.servers)
 
 
+def _server_env(database_url: str, redis_url: str | None, name: str) -> dict[str, str]:
+    """Environment of the servers: the database, and the Redis lock store when given."""
+    env = {"DATABASE_URL": database_url}
+    if redis_url:
+        env.update(REDIS_URL=redis_url, REDIS_KEY_PREFIX=f"test-{name}-{uuid.uuid4().hex[:6]}")
+    return env
+
+
 @contextmanager
-def run_assistant(model: Path, database_url: str, name: str) -> Iterator[Assistant]:
-    """Start the real servers on free ports against `database_url`."""
+def run_assistant(
+    model: Path, database_url: str, name: str, redis_url: str | None = None
+) -> Iterator[Assistant]:
+    """Start the real servers on free ports against `database_url` (and Redis locks if `redis_url`)."""
     actions_port = free_port()
     settings = Settings(
         rasa_host="127.0.0.1",
@@ -122,7 +134,16 @@ def run_assistant(model: Path, database_url: str, name: str) -> Iterator[Assista
         auth_token=None,
         action_endpoint=f"http://127.0.0.1:{actions_port}/webhook",
     )
+    log_dir = LOG_DIR / name
+    shutil.rmtree(log_dir, ignore_errors=True)  # logs of this run only
     with running_servers(
-        settings, model, extra_env={"DATABASE_URL": database_url}, log_dir=LOG_DIR / name
+        settings, model, extra_env=_server_env(database_url, redis_url, name), log_dir=log_dir
     ) as servers:
-        yield Assistant(servers, database_url)
+        yield Assistant(servers, database_url, log_dir)
+
+
+def backend(request: Any, database: str) -> tuple[str, str | None]:
+    """(database URL, Redis URL) of a deployment: SQLite with in-memory locks, or PostgreSQL with Redis."""
+    if database == "sqlite":
+        return request.getfixturevalue("sqlite_url"), None
+    return request.getfixturevalue("postgres_url"), request.getfixturevalue("redis_url")

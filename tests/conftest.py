@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -18,6 +19,8 @@ from bot.runtime.training import ensure_model
 
 # The PostgreSQL server every machine of this project runs; a fresh database is created on it per session.
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+# The Redis server every machine of this project runs; the PostgreSQL deployments use it for Rasa's locks.
+REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 
 
 @pytest.fixture(scope="session")
@@ -58,3 +61,12 @@ def fresh_sqlite_url(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'bot.db'}"
     upgrade(url)
     return url
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis server for lock stores, checked to answer."""
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    assert client.ping()
+    client.close()
+    return REDIS_TEST_URL

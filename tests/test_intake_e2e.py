@@ -13,7 +13,7 @@ import pytest
 
 from bot.constants import Category, Language, Priority, Slot, TicketStatus
 from bot.tickets.store import TicketStore, ticket_to_dict
-from tests.assistant import REFERENCE, Assistant, Customer, run_assistant
+from tests.assistant import REFERENCE, Assistant, Customer, backend, run_assistant
 
 BLOWER_ZH = "我的帕萨特上周五在成都南4S店修空调,报价200结果收了1000,电话13812345678"
 BLOWER_EN = (
@@ -43,9 +43,9 @@ def last_friday(today: dt.date) -> dt.date:
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def assistant(request: pytest.FixtureRequest, trained_model: Path) -> Iterator[Assistant]:
-    """The running assistant on each database."""
-    url = request.getfixturevalue(f"{request.param}_url")
-    with run_assistant(trained_model, url, f"intake-{request.param}") as running:
+    """The running assistant on each deployment: SQLite + in-memory locks, PostgreSQL + Redis locks."""
+    url, redis_url = backend(request, request.param)
+    with run_assistant(trained_model, url, f"intake-{request.param}", redis_url) as running:
         yield running
 
 
@@ -93,6 +93,11 @@ def test_blower_case_chinese(assistant: Assistant) -> None:
     assert ticket["description"].startswith("我的帕萨特上周五")
     assert ticket["transcript"][0] == {**ticket["transcript"][0], "role": "customer", "text": BLOWER_ZH}
     assert any(line["role"] == "bot" for line in ticket["transcript"])
+
+    # The action server logged the filing, with the phone masked.
+    log = (assistant.log_dir / "actions.log").read_text(encoding="utf-8", errors="replace")
+    assert f"filed {reference}" in log and "+86138****5678" in log
+    assert "13812345678" not in log
 
 
 def test_blower_case_english(assistant: Assistant) -> None:

@@ -8,15 +8,15 @@ import pytest
 
 from bot.constants import Slot
 from bot.tickets.store import TicketStore, ticket_to_dict
-from tests.assistant import REFERENCE, run_assistant
+from tests.assistant import REFERENCE, backend, run_assistant
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgres"])
 def test_form_continues_after_restart(
     request: pytest.FixtureRequest, trained_model: Path, database: str
 ) -> None:
-    url = request.getfixturevalue(f"{database}_url")
-    with run_assistant(trained_model, url, f"restart-{database}-1") as first:
+    url, redis_url = backend(request, database)
+    with run_assistant(trained_model, url, f"restart-{database}-1", redis_url) as first:
         customer = first.customer()
         customer.say("I want to complain: the workshop replaced my clutch and it slips again after a week")
         assert customer.requested_slot() == Slot.VEHICLE_MODEL.value
@@ -24,7 +24,7 @@ def test_form_continues_after_restart(
         asked_before = customer.requested_slot()
         assert asked_before == Slot.PHONE.value
         sender = customer.sender
-    with run_assistant(trained_model, url, f"restart-{database}-2") as second:
+    with run_assistant(trained_model, url, f"restart-{database}-2", redis_url) as second:
         customer = second.customer(sender)
         assert customer.requested_slot() == asked_before
         customer.say("13812345678")
