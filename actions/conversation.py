@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 from bot.constants import Role, Slot
 
 START_INTAKE_ACTION = "action_start_intake"
+ROUTE_DETAILS_ACTION = "action_route_details"
 # Details of one case; reset when a new intake starts. Customer and vehicle identity carry over.
 CASE_SLOTS = (
     Slot.CATEGORY,
@@ -28,10 +29,14 @@ CASE_SLOTS = (
 
 
 def intake_key(tracker: Tracker) -> str:
-    """Identifies this intake: the conversation plus when its intake started (one ticket per intake)."""
+    """Identifies this intake: the conversation plus when its category was set (one ticket per intake).
+
+    Every intake starts by setting the category (from the opening intent or routed details), so its
+    timestamp tells one intake of a conversation from the next, and a retried action finds the same one.
+    """
     started = 0.0
     for event in reversed(tracker.events):
-        if event.get("event") == "action" and event.get("name") == START_INTAKE_ACTION:
+        if event.get("event") == "slot" and event.get("name") == Slot.CATEGORY.value and event.get("value"):
             started = float(event.get("timestamp") or 0.0)
             break
     return f"{tracker.sender_id}:{started:.6f}"

@@ -6,14 +6,14 @@ import asyncio
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import CASE_SLOTS, START_INTAKE_ACTION
+from actions.conversation import CASE_SLOTS, ROUTE_DETAILS_ACTION, START_INTAKE_ACTION
 from actions.responses import language_of, render
 from actions.ticket_filing import file_from_tracker
-from bot.constants import Category, Intent, Priority, Slot
+from bot.constants import INTAKE_CATEGORIES, Category, Priority, Slot
 from bot.intake.corrections import correction_from_text
 from bot.intake.secondary import secondary_category
 
@@ -49,6 +49,29 @@ def _slots_set_this_turn(tracker: Tracker) -> set[str]:
     return names
 
 
+def start_intake(
+    tracker: Tracker, dispatcher: CollectingDispatcher, category: str, text: str
+) -> list[EventType]:
+    """Events opening an intake of `category` with `text` as its description; greets the customer."""
+    fresh = _slots_set_this_turn(tracker)
+    events: list[EventType] = [SlotSet(slot.value, None) for slot in CASE_SLOTS if slot.value not in fresh]
+    events.append(SlotSet(Slot.FILED_TICKET.value, None))
+    events.append(SlotSet(Slot.CATEGORY.value, category))
+    events.append(SlotSet(Slot.DESCRIPTION.value, text))
+    secondary = secondary_category(
+        category,
+        text,
+        tracker.get_slot(Slot.QUOTED_AMOUNT.value),
+        tracker.get_slot(Slot.CHARGED_AMOUNT.value),
+    )
+    events.append(SlotSet(Slot.SECONDARY_CATEGORY.value, secondary.value if secondary else None))
+    if category == Category.ROADSIDE_ASSISTANCE:
+        dispatcher.utter_message(response="utter_roadside_start")
+    else:
+        dispatcher.utter_message(response="utter_intake_start")
+    return events
+
+
 class ActionStartIntake(Action):
     """Opens an intake: category from the intent, the opening message as description, fresh case slots."""
 
@@ -60,27 +83,41 @@ class ActionStartIntake(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Reset details of an earlier case, keep what the opening message already said."""
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        text = tracker.latest_message.get("text") or ""
-        fresh = _slots_set_this_turn(tracker)
-        events: list[EventType] = [
-            SlotSet(slot.value, None) for slot in CASE_SLOTS if slot.value not in fresh
-        ]
-        events.append(SlotSet(Slot.FILED_TICKET.value, None))
-        events.append(SlotSet(Slot.CATEGORY.value, intent))
-        events.append(SlotSet(Slot.DESCRIPTION.value, text))
-        secondary = secondary_category(
-            intent or "",
-            text,
-            tracker.get_slot(Slot.QUOTED_AMOUNT.value),
-            tracker.get_slot(Slot.CHARGED_AMOUNT.value),
-        )
-        events.append(SlotSet(Slot.SECONDARY_CATEGORY.value, secondary.value if secondary else None))
-        if intent == Intent.ROADSIDE_ASSISTANCE:
-            dispatcher.utter_message(response="utter_roadside_start")
-        else:
-            dispatcher.utter_message(response="utter_intake_start")
-        return events
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        return start_intake(tracker, dispatcher, intent, tracker.latest_message.get("text") or "")
+
+
+# How likely a complaint category must be (second to `inform`) for details to open a case of it.
+MIN_ROUTING_CONFIDENCE = 0.05
+_FORM_OF = {category.value: f"{category.value}_form" for category in INTAKE_CATEGORIES}
+
+
+def routed_category(tracker: Tracker) -> str | None:
+    """The complaint category a details-only opening message most likely belongs to, if any."""
+    for ranked in tracker.latest_message.get("intent_ranking") or []:
+        name = ranked.get("name")
+        if name in _FORM_OF and float(ranked.get("confidence") or 0.0) >= MIN_ROUTING_CONFIDENCE:
+            return str(name)
+    return None
+
+
+class ActionRouteDetails(Action):
+    """Details given outside any case ("帕萨特上周五在4S店修空调,报价200收了1000") open the likeliest case."""
+
+    def name(self) -> str:
+        """Action name in the domain."""
+        return ROUTE_DETAILS_ACTION
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Start the intake the message points to and run its form; otherwise ask what happened."""
+        category = routed_category(tracker)
+        if category is None:
+            dispatcher.utter_message(response="utter_ask_how_can_help")
+            return []
+        events = start_intake(tracker, dispatcher, category, tracker.latest_message.get("text") or "")
+        return [*events, FollowupAction(_FORM_OF[category])]
 
 
 def _display(slot: Slot, value: Any, domain: DomainDict, language: str) -> str:

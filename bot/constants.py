@@ -110,6 +110,9 @@ COMPLAINT_CATEGORIES: tuple[Category, ...] = (
     Category.STAFF_COMPLAINT,
 )
 
+# Categories with an intake form of the same name (`<category>_form`).
+INTAKE_CATEGORIES: tuple[Category, ...] = (*COMPLAINT_CATEGORIES, Category.ROADSIDE_ASSISTANCE)
+
 
 class TicketStatus(StrEnum):
     """Life cycle of a ticket."""

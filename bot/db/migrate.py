@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 from pathlib import Path
 
 from alembic import command
@@ -13,12 +14,21 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
 
 from bot.db.engine import SQLITE_BEGIN_OPTION, database_url, make_engine
+from bot.tickets.models import Base
 
 ALEMBIC_INI = Path(__file__).resolve().with_name("alembic.ini")
 # Any constant; PostgreSQL advisory lock serialising concurrent upgrades (several servers starting at once).
 _PG_MIGRATION_LOCK = 0x7469636B  # "tick"
 
 logger = logging.getLogger(__name__)
+
+
+def owned_by_us(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic `include_object`: only our tables; Rasa's tracker store keeps its `events` table here too."""
+    if type_ == "table":
+        return not reflected or name in Base.metadata.tables
+    table = getattr(obj, "table", None)
+    return table is None or table.name in Base.metadata.tables
 
 
 def alembic_config(url: str | None = None) -> Config:

@@ -20,7 +20,10 @@ _EVIDENCE: tuple[tuple[Category, re.Pattern[str]], ...] = (
         Category.REPAIR_COMPLAINT,
         re.compile(
             r"返修|又坏|又响|又出现|没修好|没有修好|修不好|修了.{0,3}[两三四几]次|第[二三四]次|还是没|"
-            r"not fixed|still (?:not|broken|there|making)|came back|again after|repair(?:ed)? (?:twice|again)"
+            r"not fixed|still (?:not|broken|there|making)|came back|again after|"
+            r"repair(?:ed)? (?:twice|again)|"
+            # A bill for a repair job is also about that repair (the blower case: quality + price).
+            r"修[了过好]?|维修|repaired|fixed"
         ),
     ),
     (

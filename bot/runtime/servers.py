@@ -109,8 +109,7 @@ def running_servers(
         "--port",
         str(settings.rasa_port),
         "--enable-api",
-        "--auth-token",
-        token,
+        f"--auth-token={token}",  # joined: a random token may start with "-"
     ]
     rasa = subprocess.Popen(
         rasa_cmd, cwd=PROJECT_ROOT, env=env, stdout=output("rasa"), stderr=subprocess.STDOUT

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.db.engine import database_url, make_engine
+from bot.db.migrate import owned_by_us
 from bot.tickets.models import Base
 
 config = context.config
@@ -20,6 +21,7 @@ def _run(connection: Connection) -> None:
         # SQLite cannot ALTER most things; batch mode copies the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=owned_by_us,
     )
     with context.begin_transaction():
         context.run_migrations()
