@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -118,6 +119,24 @@ class IntakeFormValidation(FormValidationAction):
             return self._skip(slot, tracker, dispatcher)
         return None
 
+    def _normalised(
+        self,
+        slot: Slot,
+        value: Any,
+        normalise: Callable[[str], str | None],
+        response: str,
+        tracker: Tracker,
+        dispatcher: CollectingDispatcher,
+    ) -> dict[str, Any]:
+        """An optional detail: skipped on request, else normalised, else explained with `response`."""
+        skipped = self._skippable(slot, value, tracker, dispatcher)
+        if skipped:
+            return skipped
+        normalised = normalise(str(value)) if value else None
+        if normalised:
+            return {slot.value: normalised}
+        return self._reject(slot, response, tracker, dispatcher)
+
     # --- slots -------------------------------------------------------------------------------
 
     def validate_description(
@@ -164,13 +183,9 @@ class IntakeFormValidation(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A past or present date, stored as ISO."""
-        skipped = self._skippable(Slot.SERVICE_DATE, value, tracker, dispatcher)
-        if skipped:
-            return skipped
-        date = normalise_date(str(value)) if value else None
-        if date:
-            return {Slot.SERVICE_DATE.value: date}
-        return self._reject(Slot.SERVICE_DATE, "utter_invalid_date", tracker, dispatcher)
+        return self._normalised(
+            Slot.SERVICE_DATE, value, normalise_date, "utter_invalid_date", tracker, dispatcher
+        )
 
     def validate_part(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -207,38 +222,24 @@ class IntakeFormValidation(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A 17-character VIN with a correct check digit; the re-ask says what was wrong."""
-        skipped = self._skippable(Slot.VIN, value, tracker, dispatcher)
-        if skipped:
-            return skipped
-        vin = normalise_vin(str(value)) if value else None
-        if vin:
-            return {Slot.VIN.value: vin}
-        problem = vin_problem(str(value or "")) or "length"
-        return self._reject(Slot.VIN, f"utter_invalid_vin_{problem}", tracker, dispatcher)
+        response = f"utter_invalid_vin_{vin_problem(str(value or '')) or 'length'}"
+        return self._normalised(Slot.VIN, value, normalise_vin, response, tracker, dispatcher)
 
     def validate_license_plate(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A Chinese licence plate, upper-case without separators."""
-        skipped = self._skippable(Slot.LICENSE_PLATE, value, tracker, dispatcher)
-        if skipped:
-            return skipped
-        plate = normalise_plate(str(value)) if value else None
-        if plate:
-            return {Slot.LICENSE_PLATE.value: plate}
-        return self._reject(Slot.LICENSE_PLATE, "utter_invalid_plate", tracker, dispatcher)
+        return self._normalised(
+            Slot.LICENSE_PLATE, value, normalise_plate, "utter_invalid_plate", tracker, dispatcher
+        )
 
     def validate_mileage(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Kilometres as an integer."""
-        skipped = self._skippable(Slot.MILEAGE, value, tracker, dispatcher)
-        if skipped:
-            return skipped
-        mileage = normalise_mileage(str(value)) if value else None
-        if mileage:
-            return {Slot.MILEAGE.value: mileage}
-        return self._reject(Slot.MILEAGE, "utter_invalid_mileage", tracker, dispatcher)
+        return self._normalised(
+            Slot.MILEAGE, value, normalise_mileage, "utter_invalid_mileage", tracker, dispatcher
+        )
 
     def validate_customer_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
