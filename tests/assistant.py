@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
 import urllib.error
 import urllib.request
 import uuid
@@ -16,17 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.runtime.servers import RunningServers, running_servers
-from bot.runtime.settings import Settings
+from bot.runtime.settings import local_settings
 
 LOG_DIR = Path(__file__).resolve().parents[1] / "var" / "test-logs"
 REFERENCE = re.compile(r"CMP-\d{4}-\d{6}")
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def post(url: str, body: bytes, timeout: float = 60) -> tuple[int, Any]:
@@ -125,15 +117,7 @@ def run_assistant(
     model: Path, database_url: str, name: str, redis_url: str | None = None
 ) -> Iterator[Assistant]:
     """Start the real servers on free ports against `database_url` (and Redis locks if `redis_url`)."""
-    actions_port = free_port()
-    settings = Settings(
-        rasa_host="127.0.0.1",
-        rasa_port=free_port(),
-        actions_port=actions_port,
-        models_dir=model.parent,
-        auth_token=None,
-        action_endpoint=f"http://127.0.0.1:{actions_port}/webhook",
-    )
+    settings = local_settings(model.parent)
     log_dir = LOG_DIR / name
     shutil.rmtree(log_dir, ignore_errors=True)  # logs of this run only
     with running_servers(

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.runtime.ports import free_port
 from bot.runtime.settings import PROJECT_ROOT
-from tests.assistant import free_port
 
 
 def test_shell_holds_a_bilingual_conversation(trained_model: Path, sqlite_url: str) -> None:
@@ -30,7 +30,8 @@ def test_shell_holds_a_bilingual_conversation(trained_model: Path, sqlite_url: s
         timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    bot_lines = [line for line in result.stdout.splitlines() if line.startswith("🤖")]
+    # Piped stdin: the "you> " prompts and the replies share lines.
+    bot_lines = [line.split("🤖", 1)[1] for line in result.stdout.splitlines() if "🤖" in line]
     assert any("您好" in line for line in bot_lines), result.stdout
     assert any("Hello" in line for line in bot_lines), result.stdout
     assert any("CMP-2026-000123" in line or "编号" in line for line in bot_lines), result.stdout

@@ -20,10 +20,9 @@ from bot.benchmark.load import run_load
 from bot.benchmark.memory import tree_rss_mb
 from bot.benchmark.messages import CONVERSATIONS
 from bot.benchmark.plan import CONCURRENCY_LEVELS, FULL, INTAKE_CONCURRENCY, QUICK, Plan
-from bot.benchmark.ports import free_port
 from bot.benchmark.render import Figures, render
 from bot.runtime.servers import RunningServers, running_servers
-from bot.runtime.settings import PROJECT_ROOT, Settings, load_settings
+from bot.runtime.settings import PROJECT_ROOT, load_settings, local_settings
 from bot.runtime.training import ensure_model, model_path
 
 LOG_DIR = PROJECT_ROOT / "var" / "bench-logs"
@@ -42,19 +41,6 @@ def _machine() -> str:
     import rasa
 
     return f"{os.cpu_count()} CPUs, Python {platform.python_version()}, Rasa {rasa.__version__}"
-
-
-def _bench_settings(models_dir: Path) -> Settings:
-    """Free ports for both servers, a random API token."""
-    actions_port = free_port()
-    return Settings(
-        rasa_host="127.0.0.1",
-        rasa_port=free_port(),
-        actions_port=actions_port,
-        models_dir=models_dir,
-        auth_token=None,
-        action_endpoint=f"http://127.0.0.1:{actions_port}/webhook",
-    )
 
 
 def _memory(servers: RunningServers) -> dict[str, float]:
@@ -105,7 +91,7 @@ def _serve_and_measure(model: Path, plan: Plan, figures: Figures) -> None:
     with tempfile.TemporaryDirectory(prefix="bot-bench-db-") as tmp:
         database = sqlite_url(Path(tmp))
         _say(f"Starting the servers on free ports (database {database}, logs in {LOG_DIR})...")
-        settings = _bench_settings(model.parent)
+        settings = local_settings(model.parent)
         with running_servers(
             settings, model, extra_env={"DATABASE_URL": database}, log_dir=LOG_DIR, quiet=True
         ) as servers:

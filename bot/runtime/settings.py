@@ -41,3 +41,18 @@ def load_settings() -> Settings:
         auth_token=os.environ.get("RASA_AUTH_TOKEN") or None,
         action_endpoint=os.environ.get("ACTION_ENDPOINT_URL") or None,
     )
+
+
+def local_settings(models_dir: Path) -> Settings:
+    """Settings for a private pair of servers on free localhost ports (benchmark, tests)."""
+    from bot.runtime.ports import free_port
+
+    actions_port = free_port()
+    return Settings(
+        rasa_host="127.0.0.1",
+        rasa_port=free_port(),
+        actions_port=actions_port,
+        models_dir=models_dir,
+        auth_token=None,
+        action_endpoint=f"http://127.0.0.1:{actions_port}/webhook",
+    )

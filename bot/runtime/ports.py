@@ -1,4 +1,4 @@
-"""Free TCP ports for servers started by the benchmark."""
+"""Free TCP ports for servers started on localhost (benchmark, tests)."""
 
 from __future__ import annotations
 
