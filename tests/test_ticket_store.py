@@ -10,6 +10,7 @@ import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -17,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from bot.constants import Category, Priority, Role, TicketStatus
-from bot.db.engine import shared_engine
+from bot.db.engine import database_url, dispose_shared_engine, shared_engine
 from bot.db.migrate import head_revision, owned_by_us, upgrade
 from bot.runtime.settings import PROJECT_ROOT
 from bot.tickets.models import Base, EventKind
@@ -222,3 +223,17 @@ def test_db_upgrade_command(tmp_path: object) -> None:
     assert result.returncode == 0, result.stderr
     assert head_revision() in result.stdout
     assert "tickets" in inspect(shared_engine(url)).get_table_names()
+
+
+def test_embedded_default_is_sqlite_under_var_in_wal_mode(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # var/ is relative to the working directory (the repo root when run)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    url = database_url()
+    assert url == "sqlite:///var/bot.db"
+    upgrade(url)
+    with shared_engine(url).connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    assert (Path(str(tmp_path)) / "var" / "bot.db").exists()
+    dispose_shared_engine(url)
