@@ -15,7 +15,7 @@ from actions.responses import language_of, render
 from actions.ticket_filing import file_from_tracker
 from bot.constants import INTAKE_CATEGORIES, Category, Priority, Slot
 from bot.intake.corrections import correction_from_text
-from bot.intake.secondary import secondary_category
+from bot.intake.secondary import evident_category, secondary_category
 
 # Order of the summary lines.
 SUMMARY_SLOTS = (
@@ -93,12 +93,21 @@ _FORM_OF = {category.value: f"{category.value}_form" for category in INTAKE_CATE
 
 
 def routed_category(tracker: Tracker) -> str | None:
-    """The complaint category a details-only opening message most likely belongs to, if any."""
+    """The complaint category a details-only message most likely belongs to, if any.
+
+    The classifier's runner-up complaint intent when it is not negligible, else what the words and
+    amounts show (a quote and a different charge is a pricing dispute; a repair visit a repair complaint).
+    """
     for ranked in tracker.latest_message.get("intent_ranking") or []:
         name = ranked.get("name")
         if name in _FORM_OF and float(ranked.get("confidence") or 0.0) >= MIN_ROUTING_CONFIDENCE:
             return str(name)
-    return None
+    evident = evident_category(
+        tracker.latest_message.get("text") or "",
+        tracker.get_slot(Slot.QUOTED_AMOUNT.value),
+        tracker.get_slot(Slot.CHARGED_AMOUNT.value),
+    )
+    return evident.value if evident else None
 
 
 class ActionRouteDetails(Action):

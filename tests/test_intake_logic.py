@@ -6,7 +6,7 @@ import pytest
 
 from bot.constants import Category, Priority, Slot
 from bot.intake.corrections import correction_from_text
-from bot.intake.secondary import secondary_category
+from bot.intake.secondary import evident_category, secondary_category
 from bot.tickets.priority import priority_for
 
 
@@ -83,3 +83,18 @@ def test_text_without_a_correction() -> None:
 )
 def test_priority_rules(category: Category, text: str, expected: Priority) -> None:
     assert priority_for(category.value, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted", "charged", "expected"),
+    [
+        ("帕萨特上周五在成都南4S店修空调,报价200结果收了1000", "200", "1000", Category.PRICING_DISPUTE),
+        ("Passat, Chengdu South, last Friday, the AC was repaired", None, None, Category.REPAIR_COMPLAINT),
+        ("advisor was rude, 13812345678", None, None, Category.STAFF_COMPLAINT),
+        ("帕萨特,13812345678", None, None, None),
+    ],
+)
+def test_evident_category_of_a_details_only_message(
+    text: str, quoted: str | None, charged: str | None, expected: Category | None
+) -> None:
+    assert evident_category(text, quoted, charged) == expected

@@ -58,3 +58,13 @@ def _amounts_differ(quoted: str | None, charged: str | None) -> bool:
         return float(quoted) != float(charged)
     except ValueError:
         return False
+
+
+def evident_category(
+    text: str, quoted_amount: str | None = None, charged_amount: str | None = None
+) -> Category | None:
+    """The complaint category a message's own words or amounts point to (quote vs charge first), if any."""
+    if _amounts_differ(quoted_amount, charged_amount):
+        return Category.PRICING_DISPUTE
+    normalized = normalize(text or "").text
+    return next((category for category, pattern in _EVIDENCE if pattern.search(normalized)), None)
