@@ -9,8 +9,6 @@ from rasa_sdk import Tracker
 
 from bot.constants import Role, Slot
 
-START_INTAKE_ACTION = "action_start_intake"
-ROUTE_DETAILS_ACTION = "action_route_details"
 # Details of one case; reset when a new intake starts. Customer and vehicle identity carry over.
 CASE_SLOTS = (
     Slot.CATEGORY,

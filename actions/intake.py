@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import CASE_SLOTS, ROUTE_DETAILS_ACTION, START_INTAKE_ACTION
+from actions.conversation import CASE_SLOTS
 from actions.responses import language_of, render
 from actions.ticket_filing import file_from_tracker
 from bot.constants import INTAKE_CATEGORIES, Category, Priority, Slot
@@ -77,7 +77,7 @@ class ActionStartIntake(Action):
 
     def name(self) -> str:
         """Action name in the domain."""
-        return START_INTAKE_ACTION
+        return "action_start_intake"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -115,7 +115,7 @@ class ActionRouteDetails(Action):
 
     def name(self) -> str:
         """Action name in the domain."""
-        return ROUTE_DETAILS_ACTION
+        return "action_route_details"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from bot.constants import Category
 from bot.nlu.normalize import normalize
@@ -33,21 +34,30 @@ _EVIDENCE: tuple[tuple[Category, re.Pattern[str]], ...] = (
 )
 
 
+def _evidenced(text: str, quoted_amount: str | None, charged_amount: str | None) -> Iterator[Category]:
+    """The categories the words (or a quote/charge difference) give evidence of, in order of precedence."""
+    normalized = normalize(text or "").text
+    for category, pattern in _EVIDENCE:
+        differ = category is Category.PRICING_DISPUTE and _amounts_differ(quoted_amount, charged_amount)
+        if differ or pattern.search(normalized):
+            yield category
+
+
 def secondary_category(
     primary: str, text: str, quoted_amount: str | None = None, charged_amount: str | None = None
 ) -> Category | None:
     """The first other category the customer's words (or a quote/charge difference) give evidence of."""
     if primary not in {c.value for c in (*(c for c, _ in _EVIDENCE), Category.PRODUCT_DEFECT)}:
         return None
-    normalized = normalize(text or "").text
-    for category, pattern in _EVIDENCE:
-        if category.value == primary:
-            continue
-        if category is Category.PRICING_DISPUTE and _amounts_differ(quoted_amount, charged_amount):
-            return category
-        if pattern.search(normalized):
-            return category
-    return None
+    evidenced = _evidenced(text, quoted_amount, charged_amount)
+    return next((category for category in evidenced if category.value != primary), None)
+
+
+def evident_category(
+    text: str, quoted_amount: str | None = None, charged_amount: str | None = None
+) -> Category | None:
+    """The complaint category a message's own words or amounts point to (quote vs charge first), if any."""
+    return next(_evidenced(text, quoted_amount, charged_amount), None)
 
 
 def _amounts_differ(quoted: str | None, charged: str | None) -> bool:
@@ -58,13 +68,3 @@ def _amounts_differ(quoted: str | None, charged: str | None) -> bool:
         return float(quoted) != float(charged)
     except ValueError:
         return False
-
-
-def evident_category(
-    text: str, quoted_amount: str | None = None, charged_amount: str | None = None
-) -> Category | None:
-    """The complaint category a message's own words or amounts point to (quote vs charge first), if any."""
-    if _amounts_differ(quoted_amount, charged_amount):
-        return Category.PRICING_DISPUTE
-    normalized = normalize(text or "").text
-    return next((category for category, pattern in _EVIDENCE if pattern.search(normalized)), None)

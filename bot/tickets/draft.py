@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -95,14 +96,23 @@ def _int(value: Any) -> int | None:
     return int(amount) if amount is not None else None
 
 
+_COERCE: dict[str, Callable[[Any], Any]] = {
+    "service_date": _date,
+    "quoted_amount": _decimal,
+    "charged_amount": _decimal,
+    "mileage": _int,
+}
+
+
+def column_value(name: str, value: Any) -> Any:
+    """One detail as the value of its ticket column (typed; text trimmed to the column width)."""
+    coerce = _COERCE.get(name)
+    return coerce(value) if coerce else _text(value, name)
+
+
 def column_values(draft: TicketDraft) -> dict[str, Any]:
     """The draft's details as values for the ticket columns."""
-    values: dict[str, Any] = {name: _text(getattr(draft, name), name) for name in DETAIL_FIELDS}
-    values["service_date"] = _date(draft.service_date)
-    values["quoted_amount"] = _decimal(draft.quoted_amount)
-    values["charged_amount"] = _decimal(draft.charged_amount)
-    values["mileage"] = _int(draft.mileage)
-    return values
+    return {name: column_value(name, getattr(draft, name)) for name in DETAIL_FIELDS}
 
 
 def transcript_lines(draft: TicketDraft) -> list[TranscriptLine]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from bot.constants import Role, TicketStatus
 from bot.db.column_types import utc_now
 from bot.db.engine import SQLITE_BEGIN_OPTION, shared_engine
-from bot.tickets.draft import DETAIL_FIELDS, TicketDraft, column_values, transcript_lines
+from bot.tickets.draft import DETAIL_FIELDS, TicketDraft, column_value, column_values, transcript_lines
 from bot.tickets.models import Customer, EventKind, Ticket, TicketEvent, TicketMessage
 from bot.tickets.priority import priority_for
 from bot.tickets.reference import next_reference, reference_year
@@ -186,11 +186,7 @@ class TicketStore:
 
         def change(session: Session, ticket: Ticket) -> TicketEvent:
             old = getattr(ticket, name)
-            new = (
-                column_values(TicketDraft("", "", "", "", "", **{name: value}))[name]
-                if name != "category"
-                else value
-            )
+            new = value if name == "category" else column_value(name, value)
             setattr(ticket, name, new)
             detail = {"field": name, "old": _jsonable(old), "new": _jsonable(new)}
             return TicketEvent(kind=EventKind.FIELD_CHANGED.value, detail=detail)
