@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.pool import QueuePool
 
 DATABASE_URL_ENV = "DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///var/bot.db"
@@ -69,13 +70,20 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
-def make_engine(url: str | URL) -> Engine:
-    """A new engine for `url` (SQLite file or PostgreSQL), 2.0-style (future=True)."""
+def make_engine(url: str | URL, *, pooled: bool = False) -> Engine:
+    """A new engine for `url` (SQLite file or PostgreSQL), 2.0-style (future=True).
+
+    SQLAlchemy 1.4 opens a new connection per checkout for SQLite files; `pooled` keeps them open
+    (SQLAlchemy 2.0's default), for a process that touches the database on every request.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         _ensure_parent_dir(parsed)
         engine = create_engine(
-            parsed, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
+            parsed,
+            future=True,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
+            poolclass=QueuePool if pooled else None,
         )
         _configure_sqlite(engine)
         return engine

@@ -56,6 +56,10 @@ def child_environment(settings: Settings, extra: dict[str, str] | None = None) -
     env = dict(os.environ)
     env["ACTION_ENDPOINT_URL"] = settings.action_endpoint_url
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # One message's tensors are tiny: TensorFlow's thread pools cost more than they save and make
+    # concurrent conversations fight for the cores. Concurrency comes from handling many conversations.
+    env.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
+    env.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     if extra:
         env.update(extra)
@@ -96,7 +100,7 @@ def running_servers(
     rasa_cmd = [
         sys.executable,
         "-m",
-        "rasa",
+        "bot.runtime.rasa_main",  # Rasa's CLI with bot.runtime.action_response installed
         "run",
         "--model",
         str(model),

@@ -1,0 +1,17 @@
+"""`python -m bot.runtime.rasa_main ...`: Rasa's command line with our runtime fixes installed first."""
+
+from __future__ import annotations
+
+from bot.runtime import action_response
+
+
+def main() -> None:
+    """Install the fixes, then run Rasa's CLI with the process's arguments."""
+    action_response.install()
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
