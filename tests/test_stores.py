@@ -8,7 +8,7 @@ import uuid
 import pytest
 from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.events import SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.runtime.stores import EnvLockStore, UrlSQLTrackerStore
@@ -49,3 +49,33 @@ def test_tracker_store_keeps_conversations_in_the_database(
     restored = asyncio.run(UrlSQLTrackerStore(DOMAIN).retrieve(sender))
     assert restored is not None
     assert restored.get_slot("phone") == "+8613812345678"
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_tracker_store_appends_each_event_once_and_reads_the_latest_session(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, database: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", request.getfixturevalue(f"{database}_url"))
+    store = UrlSQLTrackerStore(DOMAIN)
+    sender = f"store-{uuid.uuid4().hex[:8]}"
+    first_session = [SessionStarted(timestamp=1.0), UserUttered("hi", timestamp=2.0)]
+    tracker = DialogueStateTracker.from_events(sender, first_session, DOMAIN.slots)
+    asyncio.run(store.save(tracker))
+    asyncio.run(store.save(tracker))  # saving again adds nothing
+    tracker.update(SlotSet("phone", "+8613812345678", timestamp=3.0))
+    asyncio.run(store.save(tracker))
+    assert [e.as_dict()["event"] for e in asyncio.run(store.retrieve(sender)).events] == [
+        "session_started",
+        "user",
+        "slot",
+    ]
+    # A new session: the conversation continues from it, the full history keeps both.
+    tracker.update(SessionStarted(timestamp=10.0))
+    tracker.update(UserUttered("我的车坏了", timestamp=11.0))
+    asyncio.run(store.save(tracker))
+    latest = asyncio.run(store.retrieve(sender))
+    assert [e.as_dict()["event"] for e in latest.events] == ["session_started", "user"]
+    assert latest.latest_message.text == "我的车坏了"
+    full = asyncio.run(store.retrieve_full_tracker(sender))
+    assert len(full.events) == 5
+    assert asyncio.run(store.retrieve(f"{sender}-unknown")) is None

@@ -59,6 +59,15 @@ def test_domain_vocabulary_stays_whole(word: str) -> None:
     assert word in texts(tokenize(f"我的车在{word}那边有问题"))
 
 
+def test_features_read_the_shape_of_numbers_not_their_value() -> None:
+    quoted, charged = (tokenize(f"说好的{q}元,结果收了我{c}元") for q, c in [("200", "1000"), ("300", "5000")])
+    assert [t.lemma for t in quoted] == [t.lemma for t in charged]
+    assert "000" in [t.lemma for t in quoted] and "0000" in [t.lemma for t in quoted]
+    assert "1000" in texts(quoted)  # the token text (and the entities read from it) keep the value
+    plate = next(t for t in tokenize("车牌川A7K2M9") if t.text == "a7k2m9")
+    assert plate.lemma == "a0k0m0"
+
+
 def test_code_switched_message() -> None:
     tokens = tokenize("我的 Passat 的 AC 坏了")
     assert texts(tokens)[:5] == ["我", "的", "passat", "的", "ac"]

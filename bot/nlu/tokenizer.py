@@ -13,10 +13,19 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.segmenter import segment
 
+# Every customer writes other amounts, phones, dates and plate numbers: for the word features the
+# digits' shape (length, position) matters, not their values, which are the entity extractor's business.
+_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
+
+
+def word_shape(word: str) -> str:
+    """The word with every digit replaced by 0 (the lemma the count-vector features read)."""
+    return word.translate(_DIGITS_TO_ZERO)
+
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class BilingualTokenizer(Tokenizer):
-    """Tokens carry normalised text (for features) and spans of the customer's original text."""
+    """Tokens carry normalised text, a digit-shape lemma (for features) and spans of the original text."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -47,5 +56,5 @@ class BilingualTokenizer(Tokenizer):
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         """Tokenize one attribute of a message."""
         text = message.get(attribute) or ""
-        tokens = [Token(w.text, w.start, w.end) for w in segment(text)]
+        tokens = [Token(w.text, w.start, w.end, lemma=word_shape(w.text)) for w in segment(text)]
         return self._apply_token_pattern(tokens)

@@ -12,7 +12,7 @@ logger = logging.getLogger(__name__)
 
 MODEL_PREFIX = "bilingual"
 # Everything a trained model depends on: training data, domain, config, and our own NLU components.
-FINGERPRINT_SOURCES = ("config.yml", "domain", "data", "bot/nlu", "requirements.lock")
+FINGERPRINT_SOURCES = ("config.yml", "domain", "data", "bot/nlu", "bot/dialogue", "requirements.lock")
 
 
 def fingerprint(config: Path = PROJECT_ROOT / "config.yml", root: Path = PROJECT_ROOT) -> str:
