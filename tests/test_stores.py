@@ -79,3 +79,24 @@ def test_tracker_store_appends_each_event_once_and_reads_the_latest_session(
     full = asyncio.run(store.retrieve_full_tracker(sender))
     assert len(full.events) == 5
     assert asyncio.run(store.retrieve(f"{sender}-unknown")) is None
+
+
+def test_tracker_store_recounts_when_another_process_wrote_since_the_read(
+    monkeypatch: pytest.MonkeyPatch, sqlite_url: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    ours, theirs = UrlSQLTrackerStore(DOMAIN), UrlSQLTrackerStore(DOMAIN)  # two server processes
+    sender = f"store-{uuid.uuid4().hex[:8]}"
+    asyncio.run(ours.save(DialogueStateTracker.from_events(sender, [UserUttered("hi")], DOMAIN.slots)))
+    mine = asyncio.run(ours.retrieve(sender))
+    other = asyncio.run(theirs.retrieve(sender))
+    other.update(SlotSet("phone", "+8613812345678"))
+    asyncio.run(theirs.save(other))
+    # Our copy is now behind by one stored event; like Rasa's store, only events beyond the stored
+    # count are appended, so nothing the other process wrote is duplicated.
+    mine.update(UserUttered("my car broke down"))
+    mine.update(UserUttered("on the highway"))
+    asyncio.run(ours.save(mine))
+    stored = asyncio.run(theirs.retrieve(sender))
+    assert [e.as_dict()["event"] for e in stored.events] == ["user", "slot", "user"]
+    assert stored.latest_message.text == "on the highway"

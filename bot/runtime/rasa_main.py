@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from bot.runtime import action_response
+from bot.runtime import action_response, endpoint_sessions, event_types
 
 
 def main() -> None:
     """Install the fixes, then run Rasa's CLI with the process's arguments."""
     action_response.install()
+    event_types.install()
+    endpoint_sessions.install()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

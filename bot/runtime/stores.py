@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import json
 import os
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
@@ -13,13 +15,15 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, insert, or_, select
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.db.engine import SQLITE_BEGIN_OPTION, database_url, make_engine
 
 REDIS_URL_ENV = "REDIS_URL"
+# Senders whose last read is remembered (to save without recounting); the oldest are forgotten.
+MAX_REMEMBERED_READS = 10_000
 
 
 class UrlSQLTrackerStore(SQLTrackerStore):
@@ -56,50 +60,79 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         # Appending reads the stored count first; on SQLite the write lock is taken up front (no upgrade).
         self._writer = self.engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
         self._events: Table = self.SQLEvent.__table__
-
-    def _in_latest_session(self, connection: Connection, sender_id: str) -> ColumnElement[bool]:
-        """Condition for the sender's events since their latest session start (all if none)."""
-        events = self._events
-        started = connection.execute(
-            select(func.max(events.c.timestamp)).where(
-                events.c.sender_id == sender_id, events.c.type_name == SessionStarted.type_name
-            )
-        ).scalar_one()
-        condition = events.c.sender_id == sender_id
-        return condition if started is None else condition & (events.c.timestamp >= started)
+        self._reads: OrderedDict[str, _Read] = OrderedDict()
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
         """The sender's tracker from the stored events (latest session unless all are asked for)."""
         events = self._events
+        query = select(events.c.id, events.c.data).where(events.c.sender_id == sender_id)
+        if not fetch_events_from_all_sessions:
+            query = query.where(_in_latest_session_of(events, sender_id))
         with self.engine.connect() as connection:
-            condition = (
-                events.c.sender_id == sender_id
-                if fetch_events_from_all_sessions
-                else self._in_latest_session(connection, sender_id)
-            )
-            rows = connection.execute(select(events.c.data).where(condition).order_by(events.c.id)).scalars()
-            stored = [json.loads(data) for data in rows]
-        if not stored or self.domain is None:
+            rows = connection.execute(query.order_by(events.c.id)).all()
+        if not fetch_events_from_all_sessions:
+            self._remember_read(sender_id, rows[-1].id if rows else None, len(rows))
+        if not rows or self.domain is None:
             return None
+        stored = [json.loads(row.data) for row in rows]
         return DialogueStateTracker.from_dict(sender_id, stored, self.domain.slots)
+
+    def _remember_read(self, sender_id: str, last_id: int | None, stored: int) -> None:
+        """Note how many latest-session events the database held when the sender was last read."""
+        self._reads[sender_id] = _Read(last_id, stored)
+        self._reads.move_to_end(sender_id)
+        if len(self._reads) > MAX_REMEMBERED_READS:
+            self._reads.popitem(last=False)
+
+    def _stored_count(self, connection: Connection, sender_id: str) -> int:
+        """Events of the sender's latest session in the database.
+
+        Rows are only ever appended, so when the sender's highest event id is still the one seen by
+        the last read (the normal case: a turn reads its tracker, then saves it under the conversation
+        lock), the count is the one that read saw; otherwise it is counted.
+        """
+        events = self._events
+        read = self._reads.pop(sender_id, None)
+        if read is not None:
+            last_id = connection.execute(
+                select(func.max(events.c.id)).where(events.c.sender_id == sender_id)
+            ).scalar_one()
+            if last_id == read.last_id:
+                return read.stored
+        condition = (events.c.sender_id == sender_id) & _in_latest_session_of(events, sender_id)
+        return connection.execute(select(func.count()).select_from(events).where(condition)).scalar_one()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Append the tracker's events that the latest session in the database does not have yet."""
         await self.stream_events(tracker)
-        events = self._events
         with self._writer.begin() as connection:
-            condition = self._in_latest_session(connection, tracker.sender_id)
-            stored = connection.execute(
-                select(func.count()).select_from(events).where(condition)
-            ).scalar_one()
+            stored = self._stored_count(connection, tracker.sender_id)
             rows = [
                 _event_row(tracker.sender_id, event.as_dict(), event.type_name)
                 for event in itertools.islice(tracker.events, stored, None)
             ]
             if rows:
-                connection.execute(insert(events), rows)
+                connection.execute(insert(self._events), rows)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What the database held for a sender when its latest session was read."""
+
+    last_id: int | None
+    stored: int
+
+
+def _in_latest_session_of(events: Table, sender_id: str) -> ColumnElement[bool]:
+    """Events at or after the sender's latest session start (all events if it never started one)."""
+    started = (
+        select(func.max(events.c.timestamp))
+        .where(events.c.sender_id == sender_id, events.c.type_name == SessionStarted.type_name)
+        .scalar_subquery()
+    )
+    return or_(started.is_(None), events.c.timestamp >= started)
 
 
 def _event_row(sender_id: str, data: dict[str, Any], type_name: str) -> dict[str, Any]:
