@@ -60,7 +60,8 @@ def test_domain_vocabulary_stays_whole(word: str) -> None:
 
 
 def test_features_read_the_shape_of_numbers_not_their_value() -> None:
-    quoted, charged = (tokenize(f"说好的{q}元,结果收了我{c}元") for q, c in [("200", "1000"), ("300", "5000")])
+    pairs = [("200", "1000"), ("300", "5000")]
+    quoted, charged = (tokenize(f"说好的{q}元,结果收了我{c}元") for q, c in pairs)
     assert [t.lemma for t in quoted] == [t.lemma for t in charged]
     assert "000" in [t.lemma for t in quoted] and "0000" in [t.lemma for t in quoted]
     assert "1000" in texts(quoted)  # the token text (and the entities read from it) keep the value
