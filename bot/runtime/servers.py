@@ -100,7 +100,7 @@ def running_servers(
     rasa_cmd = [
         sys.executable,
         "-m",
-        "bot.runtime.rasa_main",  # Rasa's CLI with bot.runtime.action_response installed
+        "bot.runtime.rasa_main",  # Rasa's CLI with our runtime fixes installed (see that module)
         "run",
         "--model",
         str(model),
