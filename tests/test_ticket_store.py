@@ -20,8 +20,9 @@ from sqlalchemy import inspect
 from bot.constants import Category, Priority, Role, TicketStatus
 from bot.db.engine import database_url, dispose_shared_engine, shared_engine
 from bot.db.migrate import head_revision, owned_by_us, upgrade
+from bot.db.schema import Base
 from bot.runtime.settings import PROJECT_ROOT
-from bot.tickets.models import Base, EventKind
+from bot.tickets.models import EventKind
 from bot.tickets.reference import REFERENCE_PATTERN
 from bot.tickets.store import TicketDraft, TicketNotFound, TicketStore, ticket_to_dict
 

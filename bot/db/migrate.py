@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
 
 from bot.db.engine import SQLITE_BEGIN_OPTION, database_url, make_engine
-from bot.tickets.models import Base
+from bot.db.schema import Base
 
 ALEMBIC_INI = Path(__file__).resolve().with_name("alembic.ini")
 # Any constant; PostgreSQL advisory lock serialising concurrent upgrades (several servers starting at once).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 from pathlib import Path
@@ -51,10 +52,21 @@ def ensure_model(
     if target.exists() and not force:
         logger.info("Model is up to date: %s", target)
         return target
+    models_dir.mkdir(parents=True, exist_ok=True)
+    # Several processes (test sessions, `make run`) may ask for the same model: one trains, the rest wait.
+    with (models_dir / f".{target.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.exists() and not force:
+            return target
+        _train_into(target, models_dir, config, nlu_only)
+    return target
+
+
+def _train_into(target: Path, models_dir: Path, config: Path, nlu_only: bool) -> None:
+    """Train the model `target` names (full or NLU-only)."""
     from rasa.api import train
     from rasa.model_training import train_nlu
 
-    models_dir.mkdir(parents=True, exist_ok=True)
     name = target.name.removesuffix(".tar.gz")
     if nlu_only:
         result = train_nlu(
@@ -77,4 +89,3 @@ def ensure_model(
         )
         if result.code != 0 or not result.model:
             raise RuntimeError(f"training failed with code {result.code}")
-    return target

@@ -7,7 +7,7 @@ from sqlalchemy.engine import Connection
 
 from bot.db.engine import database_url, make_engine
 from bot.db.migrate import owned_by_us
-from bot.tickets.models import Base
+from bot.db.schema import Base
 
 config = context.config
 target_metadata = Base.metadata

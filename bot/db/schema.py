@@ -1,0 +1,10 @@
+"""Every table the project owns, on one metadata: importing this module registers all model modules."""
+
+from __future__ import annotations
+
+from bot.tickets.models import Base
+
+# Model modules of other packages register their tables on Base when imported; list each one here
+# (migrations and the schema check read Base.metadata through this module).
+
+__all__ = ["Base"]
