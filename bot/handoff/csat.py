@@ -1,0 +1,47 @@
+"""Reads a 1-5 satisfaction rating from a button or a typed answer ("4", "四分", "4 stars", "★★★★")."""
+
+from __future__ import annotations
+
+import re
+
+from bot.nlu.normalize import normalize
+
+MIN_RATING, MAX_RATING = 1, 5
+MAX_COMMENT_CHARS = 1000
+_WORDS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+}
+_RATING = re.compile(
+    r"^(?:打|给|rate|i'?d (?:say|give)|i give|我给|给你们)?\s*"
+    r"([1-5]|[一二两三四五]|one|two|three|four|five)\s*"
+    r"(?:分|星|颗星|stars?|points?|/\s*5|out of (?:5|five))?[\s.!。!~]*$"
+)
+_STARS = re.compile(r"^[★⭐]{1,5}$")
+
+
+def parse_rating(text: str) -> int | None:
+    """The rating 1-5 the answer gives, or None when it is not one."""
+    raw = text.strip()
+    if _STARS.match(raw):
+        return len(raw)
+    match = _RATING.match(normalize(raw).text.strip())
+    if not match:
+        return None
+    token = match.group(1)
+    return int(token) if token.isdigit() else _WORDS[token]
+
+
+def clean_comment(text: str | None) -> str | None:
+    """The comment as stored: trimmed and cut to length; None when empty."""
+    comment = (text or "").strip()
+    return comment[:MAX_COMMENT_CHARS] or None
