@@ -25,6 +25,7 @@ def test_reference_sentence(today: dt.date, friday: str) -> None:
     assert found(REFERENCE, today) == [
         (Entity.VEHICLE_MODEL, "Passat", None, "帕萨特"),
         (Entity.DATE, friday, None, "上周五"),
+        (Entity.DEALER, "成都南4S店", None, "成都南4S店"),
         (Entity.PART, "air_conditioning", None, "空调"),
         (Entity.AMOUNT, "200", AmountRole.QUOTED, "200"),
         (Entity.AMOUNT, "1000", AmountRole.CHARGED, "1000"),

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.constants import Role
+from bot.nlu.entities.approximate_date import period_of
 
 # Column widths of the tickets table (free-text answers are cut to fit rather than refused).
 _MAX_CHARS = {"customer_name": 100, "dealer": 200, "location": 500, "part": 64, "vehicle_model": 64}
@@ -42,6 +43,7 @@ class TicketDraft:
     license_plate: str | None = None
     dealer: str | None = None
     service_date: Any = None
+    service_date_precision: str | None = None
     part: str | None = None
     quoted_amount: Any = None
     charged_amount: Any = None
@@ -68,15 +70,21 @@ def _text(value: Any, name: str) -> str | None:
 
 
 def _date(value: Any) -> dt.date | None:
-    """An ISO date (slots hold strings); anything unparseable is dropped rather than guessed."""
+    """An ISO date, or the first day of an ISO week or month (slots hold strings); junk is dropped."""
     if value in (None, ""):
         return None
     if isinstance(value, dt.date):
         return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
+    period = period_of(str(value)[:10])
+    return period[0] if period else None
+
+
+def date_precision(value: Any) -> str | None:
+    """day, week or month: how precisely a service date value was given."""
+    if isinstance(value, dt.date):
+        return "day"
+    period = period_of(str(value)[:10]) if value not in (None, "") else None
+    return period[1] if period else None
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -111,8 +119,11 @@ def column_value(name: str, value: Any) -> Any:
 
 
 def column_values(draft: TicketDraft) -> dict[str, Any]:
-    """The draft's details as values for the ticket columns."""
-    return {name: column_value(name, getattr(draft, name)) for name in DETAIL_FIELDS}
+    """The draft's details as values for the ticket columns (the date's precision from its value)."""
+    values = {name: column_value(name, getattr(draft, name)) for name in DETAIL_FIELDS}
+    if values["service_date"] is not None and not values["service_date_precision"]:
+        values["service_date_precision"] = date_precision(draft.service_date)
+    return values
 
 
 def transcript_lines(draft: TicketDraft) -> list[TranscriptLine]:

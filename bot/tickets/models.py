@@ -86,6 +86,8 @@ class Ticket(Base):
     license_plate: Mapped[str | None] = Column(String(16))
     dealer: Mapped[str | None] = Column(String(200))
     service_date: Mapped[dt.date | None] = Column(Date)
+    # day | week | month: a customer who recalls only "上个月" gives the month's first day at month precision.
+    service_date_precision: Mapped[str | None] = Column(String(8))
     part: Mapped[str | None] = Column(String(64), index=True)
     quoted_amount: Mapped[Decimal | None] = Column(Money)
     charged_amount: Mapped[Decimal | None] = Column(Money)

@@ -21,10 +21,18 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+def _price_jump(ticket: Ticket) -> int | float | None:
+    """How much more the customer was asked or made to pay than first quoted (None without both amounts)."""
+    if ticket.quoted_amount is None or ticket.charged_amount is None:
+        return None
+    return _json_value(Decimal(ticket.charged_amount) - Decimal(ticket.quoted_amount))
+
+
 def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:
     """Every field of the ticket plus its transcript as a list of {role, text, at}."""
     document: dict[str, Any] = {name: getattr(ticket, name) for name in IDENTITY_FIELDS}
     document.update({name: _json_value(getattr(ticket, name)) for name in DETAIL_FIELDS})
+    document["price_jump"] = _price_jump(ticket)
     document["assigned_to"] = ticket.assigned_to
     document["created_at"] = _json_value(ticket.created_at)
     document["updated_at"] = _json_value(ticket.updated_at)

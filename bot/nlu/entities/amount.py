@@ -87,10 +87,15 @@ _PRICE_WORDS = (
     "多收",
 )
 _PRICE_WORDS += ("cost", "costs", "price", "priced", "fee", "total", "pay", "charge", "bill")
+_PRICE_WORDS += ("wanted", "want", "wants", "asked for", "asking for", "demanded", "asked me for")
+# Words that move the story on: an amount after them, following a quote, is what was then asked or paid.
+_CHANGE_WORDS = ("又", "再", "后来", "然后", "结果", "最后", "改口", "变成", "涨到", "到了")
+_CHANGE_WORDS += ("then", "later", "afterwards", "but", "now", "instead", "ended up", "again")
 
 _QUOTE = re.compile(_words(*_QUOTE_WORDS))
 _WEAK_QUOTE = re.compile(_words(*_WEAK_QUOTE_WORDS))
 _CHARGE = re.compile(_words(*_CHARGE_WORDS))
+_CHANGE = re.compile(_words(*_CHANGE_WORDS))
 _CUE_BEFORE = re.compile(
     rf"(?:{_words(*_QUOTE_WORDS, *_WEAK_QUOTE_WORDS, *_CHARGE_WORDS, *_PRICE_WORDS)})"
     rf"[^\d。！？!?;；\n]{{0,{MAX_CUE_GAP}}}$"
@@ -155,12 +160,31 @@ def _role(text: str, start: int, previous_end: int) -> AmountRole | None:
     return AmountRole.QUOTED if quote > charge else AmountRole.CHARGED
 
 
+def _after_a_quote(
+    role: AmountRole | None, text: str, start: int, previous_end: int, roles: list[AmountRole | None]
+) -> AmountRole | None:
+    """A second quote, or an amount after a quote and a change word ("又说要", "then wanted"), is charged.
+
+    The first quote stays the quote; what the customer is then asked or made to pay, whether a corrected
+    quote or a bill, is the charge (the blower case: 先报价200元,换的时候又说要1000元).
+    """
+    if AmountRole.QUOTED not in roles or AmountRole.CHARGED in roles or role is AmountRole.CHARGED:
+        return role
+    if role is AmountRole.QUOTED or _CHANGE.search(text, previous_end, start):
+        return AmountRole.CHARGED
+    return role
+
+
 def find_amounts(text: str) -> list[EntitySpan]:
     """Amounts in normalised text (offsets into it): with a currency marker or after a price word."""
     spans = []
     previous_end = 0
+    roles: list[AmountRole | None] = []
     for amount in _amounts(text, needs_context=True):
-        role = _role(text, amount.start, previous_end)
+        role = _after_a_quote(
+            _role(text, amount.start, previous_end), text, amount.start, previous_end, roles
+        )
+        roles.append(role)
         spans.append(
             EntitySpan(
                 Entity.AMOUNT.value,

@@ -17,6 +17,7 @@ from collections.abc import Callable
 import dateparser
 
 from bot.constants import Entity
+from bot.nlu.entities.approximate_date import find_approximate_dates, period_of
 from bot.nlu.entities.quantity import parse_quantity
 from bot.nlu.entities.span import EntitySpan
 from bot.nlu.entities.units import COUNTED
@@ -265,9 +266,9 @@ _RULES: tuple[tuple[re.Pattern[str], _Resolver], ...] = (
 
 
 def find_dates(text: str, today: dt.date | None = None) -> list[EntitySpan]:
-    """Dates in normalised text (offsets into it), ISO; where two readings overlap the longer one wins."""
+    """Dates in normalised text (offsets into it), ISO (rough ones at their precision); longer ones win."""
     base = reference_today(today)
-    candidates = []
+    candidates = find_approximate_dates(text, base)
     for pattern, resolve in _RULES:
         for match in pattern.finditer(text):
             found = resolve(match, base)
@@ -283,9 +284,10 @@ def find_dates(text: str, today: dt.date | None = None) -> list[EntitySpan]:
 
 
 def normalise_date(text: str, today: dt.date | None = None) -> str | None:
-    """The first date in one answer as ISO, or None when there is none or it lies in the future."""
+    """The first date in one answer as ISO (a rough one as its month or week), or None if none or future."""
     base = reference_today(today)
     found = find_dates(normalize(text).text, base)
-    if not found or dt.date.fromisoformat(found[0].value) > base:
+    period = period_of(found[0].value) if found else None
+    if period is None or period[0] > base:
         return None
     return found[0].value

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from bot.constants import Entity
 from bot.nlu.entities.amount import find_amounts
 from bot.nlu.entities.date import find_dates, reference_today
+from bot.nlu.entities.dealer import find_dealers, trim_dealer
 from bot.nlu.entities.mileage import find_mileages
 from bot.nlu.entities.part import find_parts
 from bot.nlu.entities.phone import find_phones
@@ -58,6 +59,19 @@ def _without_overlaps(candidates: list[EntitySpan]) -> list[EntitySpan]:
     return kept
 
 
+def _dealers(text: str, kept: list[EntitySpan]) -> list[EntitySpan]:
+    """Dealer names, starting after any other entity that runs into them (上周五成都南4S店)."""
+    dealers = []
+    for dealer in find_dealers(text):
+        overlapping = [k for k in kept if k.start < dealer.end and k.end > dealer.start]
+        if any(k.end >= dealer.end for k in overlapping):
+            continue
+        trimmed = trim_dealer(dealer, max((k.end for k in overlapping), default=dealer.start))
+        if trimmed is not None:
+            dealers.append(trimmed)
+    return dealers
+
+
 def extract_entities(text: str, today: dt.date | None = None) -> list[EntitySpan]:
     """All rule-based entities in the text, non-overlapping, sorted by start."""
     if not text:
@@ -65,8 +79,13 @@ def extract_entities(text: str, today: dt.date | None = None) -> list[EntitySpan
     normalized = normalize(text)
     finders = _finders(reference_today(today))
     candidates = [span for entity in PRIORITY for span in finders[entity](normalized.text)]
+    kept = _without_overlaps(candidates)
     spans = []
-    for span in _without_overlaps(candidates):
+    for span in [*kept, *_dealers(normalized.text, kept)]:
         start, end = normalized.to_original(span.start, span.end)
         spans.append(dataclasses.replace(span, start=start, end=end))
+    # A dealer keeps the customer's spelling ("北京亚运村4S店", "Shanghai Pudong dealer").
+    spans = [
+        dataclasses.replace(s, value=text[s.start : s.end]) if s.entity == Entity.DEALER else s for s in spans
+    ]
     return sorted(spans, key=lambda s: s.start)
