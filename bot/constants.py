@@ -101,6 +101,8 @@ class Category(StrEnum):
     STAFF_COMPLAINT = "staff_complaint"
     ROADSIDE_ASSISTANCE = "roadside_assistance"
     COMPLIMENT = "compliment"
+    # A case handed to an agent before (or without) a complaint intake: what is known so far.
+    GENERAL = "general"
 
 
 COMPLAINT_CATEGORIES: tuple[Category, ...] = (
@@ -118,8 +120,10 @@ class TicketStatus(StrEnum):
     """Life cycle of a ticket."""
 
     OPEN = "open"
+    WAITING_AGENT = "waiting_agent"
     ASSIGNED = "assigned"
     RESOLVED = "resolved"
+    REOPENED = "reopened"
     CLOSED = "closed"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bot.handoff.models  # noqa: F401  (agents, conversation owners, login attempts)
 from bot.tickets.models import Base
 
 # Model modules of other packages register their tables on Base when imported; list each one here

@@ -17,6 +17,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, declarative_base, relationship
@@ -46,6 +47,12 @@ class EventKind(StrEnum):
     STATUS_CHANGED = "status_changed"
     ASSIGNED = "assigned"
     NOTE = "note"
+    HANDOFF = "handoff"
+    FIRST_RESPONSE = "first_response"
+    STEP_CHECKED = "step_checked"
+    RESOLVED = "resolved"
+    CSAT = "csat"
+    REOPENED = "reopened"
 
 
 class Customer(Base):
@@ -97,6 +104,15 @@ class Ticket(Base):
     created_at: Mapped[dt.datetime] = Column(UtcDateTime, nullable=False, default=utc_now, index=True)
     updated_at: Mapped[dt.datetime] = Column(UtcDateTime, nullable=False, default=utc_now)
     assigned_to: Mapped[str | None] = Column(String(100))
+    # Handoff to an agent (bot.handoff.store): why, when the queue got it, first answer, resolution, CSAT.
+    handoff_reason: Mapped[str | None] = Column(String(32))
+    waiting_since: Mapped[dt.datetime | None] = Column(UtcDateTime, index=True)
+    first_response_at: Mapped[dt.datetime | None] = Column(UtcDateTime)
+    resolved_at: Mapped[dt.datetime | None] = Column(UtcDateTime)
+    resolution: Mapped[str | None] = Column(Text)
+    csat: Mapped[int | None] = Column(Integer)  # 1-5
+    csat_comment: Mapped[str | None] = Column(Text)
+    reopened_count: Mapped[int] = Column(Integer, nullable=False, default=0, server_default=text("0"))
 
     customer: Mapped[Customer | None] = relationship("Customer")
     # The transcript is part of every loaded ticket (tickets leave the session and are rendered whole).
@@ -132,6 +148,9 @@ class TicketMessage(Base):
     role: Mapped[str] = Column(String(16), nullable=False)
     text: Mapped[str] = Column(Text, nullable=False)
     at: Mapped[dt.datetime] = Column(UtcDateTime, nullable=False, default=utc_now)
+    author: Mapped[str | None] = Column(String(100))  # the agent's display name on agent lines
+    delivery: Mapped[str | None] = Column(String(16))  # agent lines: pending | sent | failed
+    delivery_error: Mapped[str | None] = Column(Text)
 
 
 class TicketEvent(Base):
