@@ -8,22 +8,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from bot.constants import Role, Slot
-
-# Details of one case; reset when a new intake starts. Customer and vehicle identity carry over.
-CASE_SLOTS = (
-    Slot.CATEGORY,
-    Slot.SECONDARY_CATEGORY,
-    Slot.DESCRIPTION,
-    Slot.DEALER,
-    Slot.SERVICE_DATE,
-    Slot.PART,
-    Slot.QUOTED_AMOUNT,
-    Slot.CHARGED_AMOUNT,
-    Slot.MILEAGE,
-    Slot.LOCATION,
-    Slot.SKIPPED_SLOTS,
-    Slot.FAILED_ATTEMPTS,
-)
+from bot.runtime.outage_markers import REPLAY_OF_KEY
 
 
 def intake_key(tracker: Tracker) -> str:
@@ -54,6 +39,8 @@ def transcript(tracker: Tracker) -> list[dict[str, Any]]:
     for event in tracker.events:
         kind = event.get("event")
         if kind not in ("user", "bot") or not event.get("text"):
+            continue
+        if (event.get("metadata") or {}).get(REPLAY_OF_KEY):  # the kept original is already a line
             continue
         at = datetime.fromtimestamp(float(event.get("timestamp") or 0.0), tz=timezone.utc)
         role = Role.CUSTOMER if kind == "user" else Role.BOT

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from bot.runtime import action_response, endpoint_sessions, event_types
+from bot.runtime import (
+    action_outage,
+    action_response,
+    endpoint_sessions,
+    event_types,
+    tracker_store_failures,
+)
 
 
 def main() -> None:
@@ -10,6 +16,8 @@ def main() -> None:
     action_response.install()
     event_types.install()
     endpoint_sessions.install()
+    action_outage.install()
+    tracker_store_failures.install()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

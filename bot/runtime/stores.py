@@ -9,7 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock_store import InMemoryLockStore, LockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SessionStarted
@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.db.engine import SQLITE_BEGIN_OPTION, database_url, make_engine
+from bot.runtime.redis_locks import CheckedRedisLockStore
 
 REDIS_URL_ENV = "REDIS_URL"
 # Senders whose last read is remembered (to save without recounting); the oldest are forgotten.
@@ -148,7 +149,10 @@ def _event_row(sender_id: str, data: dict[str, Any], type_name: str) -> dict[str
 
 
 class EnvLockStore(LockStore):
-    """Redis lock store when REDIS_URL is set, else the in-memory lock store (single process)."""
+    """Redis lock store when REDIS_URL is set, else the in-memory lock store (single process).
+
+    With Redis, a message that finds Redis unreachable is refused (bot.runtime.redis_locks).
+    """
 
     def __new__(cls, endpoint_config: Any = None) -> LockStore:  # type: ignore[misc]
         """Pick the lock store implementation from the environment."""
@@ -156,7 +160,7 @@ class EnvLockStore(LockStore):
         if not redis_url:
             return InMemoryLockStore()
         url = make_url(redis_url.replace("redis://", "redis+py://", 1))
-        return RedisLockStore(
+        return CheckedRedisLockStore(
             host=url.host or "localhost",
             port=url.port or 6379,
             db=int(url.database or 1),
