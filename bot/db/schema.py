@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bot.channels.models  # noqa: F401  (Telegram updates and buttons, locations, delivery failures)
 import bot.handoff.models  # noqa: F401  (agents, conversation owners, login attempts)
 from bot.tickets.models import Base
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -100,6 +101,9 @@ class Ticket(Base):
     charged_amount: Mapped[Decimal | None] = Column(Money)
     mileage: Mapped[int | None] = Column(Integer)  # km
     location: Mapped[str | None] = Column(String(500))
+    # Coordinates of a location the customer shared in a chat app (Telegram), WGS 84 degrees.
+    latitude: Mapped[float | None] = Column(Float)
+    longitude: Mapped[float | None] = Column(Float)
     description: Mapped[str | None] = Column(Text)
     created_at: Mapped[dt.datetime] = Column(UtcDateTime, nullable=False, default=utc_now, index=True)
     updated_at: Mapped[dt.datetime] = Column(UtcDateTime, nullable=False, default=utc_now)
@@ -173,9 +177,14 @@ class Attachment(Base):
     __tablename__ = "attachments"
 
     id: Mapped[int] = Column(Integer, primary_key=True)
-    ticket_id: Mapped[int] = Column(
-        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True
+    # NULL until the conversation files a ticket (a customer may send a photo before the complaint).
+    ticket_id: Mapped[int | None] = Column(
+        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=True, index=True
     )
+    conversation_id: Mapped[str | None] = Column(String(255), index=True)  # the sender id it came from
+    channel: Mapped[str | None] = Column(String(32))
+    source_file_id: Mapped[str | None] = Column(String(255))  # e.g. Telegram's file_id
+    caption: Mapped[str | None] = Column(Text)
     filename: Mapped[str] = Column(String(255), nullable=False)
     content_type: Mapped[str] = Column(String(127), nullable=False)
     size: Mapped[int] = Column(BigInteger, nullable=False)  # bytes
