@@ -135,6 +135,7 @@ class Ticket(Base):
     )
     attachments: Mapped[list[Attachment]] = relationship(
         "Attachment",
+        lazy="selectin",
         order_by="Attachment.id",
         cascade="all, delete-orphan",
         passive_deletes=True,

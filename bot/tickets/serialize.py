@@ -6,10 +6,22 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from bot.constants import Role
 from bot.tickets.draft import DETAIL_FIELDS
-from bot.tickets.models import Ticket
+from bot.tickets.models import Attachment, Ticket, TicketMessage
 
 IDENTITY_FIELDS = ("reference", "category", "status", "priority", "channel", "sender_id", "language")
+# Set by the handoff to an agent (bot.handoff.store).
+HANDOFF_FIELDS = (
+    "handoff_reason",
+    "waiting_since",
+    "first_response_at",
+    "resolved_at",
+    "resolution",
+    "csat",
+    "csat_comment",
+    "reopened_count",
+)
 
 
 def _json_value(value: Any) -> Any:
@@ -36,7 +48,30 @@ def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:
     document["assigned_to"] = ticket.assigned_to
     document["created_at"] = _json_value(ticket.created_at)
     document["updated_at"] = _json_value(ticket.updated_at)
-    document["transcript"] = [
-        {"role": line.role, "text": line.text, "at": _json_value(line.at)} for line in ticket.messages
-    ]
+    for name in HANDOFF_FIELDS:
+        document[name] = _json_value(getattr(ticket, name))
+    document["transcript"] = [_line(line) for line in ticket.messages]
+    # Loaded with every queried ticket; a ticket just filed (never queried) has none yet.
+    attachments = ticket.__dict__.get("attachments") or []
+    document["attachments"] = [_attachment(attachment) for attachment in attachments]
     return document
+
+
+def _line(line: TicketMessage) -> dict[str, Any]:
+    """A transcript line; agent lines carry the agent's name and whether they reached the customer."""
+    entry: dict[str, Any] = {"role": line.role, "text": line.text, "at": _json_value(line.at)}
+    if line.role == Role.AGENT:
+        entry["agent_name"] = line.author
+        entry["delivery"] = line.delivery
+    return entry
+
+
+def _attachment(attachment: Attachment) -> dict[str, Any]:
+    """An attachment's description (its bytes stay on disk)."""
+    return {
+        "id": attachment.id,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "uploaded_at": _json_value(attachment.uploaded_at),
+    }
