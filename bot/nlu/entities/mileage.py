@@ -32,8 +32,10 @@ def _kilometres(number: str, miles: bool) -> Decimal | None:
         return None
     if miles:
         value *= KM_PER_MILE
+    if not Decimal(0) < value <= MAX_KM:  # before rounding: quantize fails beyond 28 digits
+        return None
     value = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return value if Decimal(0) < value <= MAX_KM else None
+    return value if value > 0 else None
 
 
 def _with_unit(text: str) -> list[EntitySpan]:
