@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bot.channels.models  # noqa: F401  (Telegram updates and buttons, locations, delivery failures)
+import bot.analytics.models  # noqa: F401  (early-warning alerts, report indexes)
 import bot.handoff.models  # noqa: F401  (agents, conversation owners, login attempts)
 from bot.tickets.models import Base
 

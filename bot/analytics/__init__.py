@@ -1,0 +1,1 @@
+"""Complaint analytics: reports, demo data, imports and the part/model early warning."""

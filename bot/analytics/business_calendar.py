@@ -1,0 +1,66 @@
+"""Business hours in SQL: a calendar of desk days so a query can count open seconds between two times.
+
+The desk's hours and holidays are the handoff's (bot/handoff/hours.py, hours.yml + holidays.yml). For a
+time t, B(t) = open seconds of the desk from the calendar's first day to t; the business duration of a
+span is B(end) - B(start). The calendar is a VALUES list of (local day number, open seconds before that
+day, open that day?) joined by day number, so the whole computation stays in the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.analytics.dialect import LOCAL_OFFSET_S, epoch, greatest, least
+from bot.handoff.hours import BusinessHours, load_hours
+
+_EPOCH_DAY = dt.date(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Desk days from `first` to `last` with the desk's daily opening window (seconds after midnight)."""
+
+    first: dt.date
+    last: dt.date
+    opens_s: int
+    closes_s: int
+    open_days: frozenset[dt.date]
+
+    def cte(self) -> str:
+        """`business_days(day, before_s, is_open)` as a WITH clause body (literal integers only)."""
+        rows, before = [], 0
+        span = max(0, self.closes_s - self.opens_s)
+        day = self.first
+        while day <= self.last:
+            is_open = 1 if day in self.open_days else 0
+            rows.append(f"({(day - _EPOCH_DAY).days}, {before}, {is_open})")
+            before += span * is_open
+            day += dt.timedelta(days=1)
+        return f"business_days(day, before_s, is_open) AS (VALUES {', '.join(rows)})"
+
+    def seconds_at(self, dialect: str, column: str, alias: str) -> str:
+        """B(column): open seconds from the calendar start to the time in `column` (join `alias` by day)."""
+        of_day = f"(({epoch(dialect, column)} + {LOCAL_OFFSET_S}) % 86400)"
+        within = least(
+            dialect, greatest(dialect, f"{of_day} - {self.opens_s}", "0"), str(self.closes_s - self.opens_s)
+        )
+        return f"({alias}.before_s + {alias}.is_open * {within})"
+
+    @staticmethod
+    def day_of(dialect: str, column: str) -> str:
+        """The local day number (days since 1970-01-01 in Beijing time) of a timestamp column."""
+        return f"(({epoch(dialect, column)} + {LOCAL_OFFSET_S}) / 86400)"
+
+
+def desk_calendar(first: dt.date, last: dt.date, hours: BusinessHours | None = None) -> Calendar:
+    """The desk's calendar over `first`..`last` (local dates)."""
+    hours = hours or load_hours()
+    open_days = set()
+    day = first
+    while day <= last:
+        opening = dt.datetime.combine(day, dt.time(), hours.timezone) + dt.timedelta(minutes=hours.opens)
+        if hours.opens < hours.closes and hours.is_open(opening):
+            open_days.add(day)
+        day += dt.timedelta(days=1)
+    return Calendar(first, last, hours.opens * 60, hours.closes * 60, frozenset(open_days))

@@ -1,0 +1,241 @@
+"""Service measures of a report (defined in the README, "Analytics"), aggregated in SQL.
+
+Every measure is over the tickets filed in the report's range (a cohort): their first responses,
+resolutions, ratings and reopenings, whenever those happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from bot.analytics.business_calendar import Calendar, desk_calendar
+from bot.analytics.dialect import epoch
+from bot.analytics.filters import ReportFilter
+
+SLA_PATH = Path(__file__).with_name("sla.yml")
+# Resolutions and responses of a cohort can come after its range ends; the calendar covers this much more.
+_CALENDAR_TAIL_DAYS = 120
+# One-touch: resolved within a day of the first agent answer (one contact), never reopened.
+ONE_TOUCH_S = 24 * 3600
+OPEN_STATUSES = ("waiting_agent", "assigned", "reopened", "open")
+_DURATIONS = ("frt_s", "frt_bs", "res_s", "res_bs")
+
+
+@dataclass(frozen=True)
+class SlaTarget:
+    """First-response target of one priority."""
+
+    priority: str
+    minutes: int
+    clock: str  # business | calendar
+
+
+@lru_cache(maxsize=1)
+def sla_targets(path: Path = SLA_PATH) -> tuple[SlaTarget, ...]:
+    """Targets per priority from sla.yml."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return tuple(
+        SlaTarget(priority, int(entry["first_response_minutes"]), str(entry.get("clock", "business")))
+        for priority, entry in raw.items()
+    )
+
+
+def _spans_sql(dialect: str, calendar: Calendar, where: str) -> str:
+    """WITH clause: per ticket its durations (calendar and business seconds), SLA result and flags."""
+    start_frt = "COALESCE(t.waiting_since, t.created_at)"
+    frt = f"{epoch(dialect, 't.first_response_at')} - {epoch(dialect, start_frt)}"
+    res = f"{epoch(dialect, 't.resolved_at')} - {epoch(dialect, 't.created_at')}"
+    frt_b = f"{calendar.seconds_at(dialect, 't.first_response_at', 'b2')} - {calendar.seconds_at(dialect, start_frt, 'b1')}"
+    res_b = f"{calendar.seconds_at(dialect, 't.resolved_at', 'b4')} - {calendar.seconds_at(dialect, 't.created_at', 'b3')}"
+    met_cases = " ".join(
+        f"WHEN '{target.priority}' THEN "
+        f"CASE WHEN ({'frt_bs' if target.clock == 'business' else 'frt_s'}) <= {target.minutes * 60} "
+        "THEN 1 ELSE 0 END"
+        for target in sla_targets()
+    )
+    day = calendar.day_of
+    return f"""
+WITH {calendar.cte()},
+raw AS (
+  SELECT t.priority, t.assigned_to, t.status, t.csat, t.reopened_count,
+         CASE WHEN t.waiting_since IS NOT NULL THEN 1 ELSE 0 END AS handed,
+         CASE WHEN t.resolved_at IS NOT NULL THEN 1 ELSE 0 END AS resolved,
+         CASE WHEN t.waiting_since IS NOT NULL AND t.first_response_at IS NOT NULL THEN {frt} END AS frt_s,
+         CASE WHEN t.waiting_since IS NOT NULL AND t.first_response_at IS NOT NULL THEN {frt_b} END AS frt_bs,
+         CASE WHEN t.resolved_at IS NOT NULL THEN {res} END AS res_s,
+         CASE WHEN t.resolved_at IS NOT NULL THEN {res_b} END AS res_bs,
+         CASE WHEN t.first_response_at IS NOT NULL THEN
+           {epoch(dialect, "t.resolved_at")} - {epoch(dialect, "t.first_response_at")} END AS after_first_s
+  FROM tickets t
+  LEFT JOIN business_days b1 ON b1.day = {day(dialect, start_frt)}
+  LEFT JOIN business_days b2 ON b2.day = {day(dialect, "t.first_response_at")}
+  LEFT JOIN business_days b3 ON b3.day = {day(dialect, "t.created_at")}
+  LEFT JOIN business_days b4 ON b4.day = {day(dialect, "t.resolved_at")}
+  WHERE {where}
+),
+spans AS (
+  SELECT raw.*, CASE WHEN frt_s IS NULL THEN NULL ELSE CASE priority {met_cases} ELSE NULL END END AS sla_met
+  FROM raw
+)
+"""
+
+
+def _percentiles(connection: Connection, spans: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Median and 90th percentile (nearest rank: the smallest value with at least p% at or below it)."""
+    dialect = connection.dialect.name
+    result: dict[str, Any] = {}
+    if dialect == "postgresql":
+        columns = ", ".join(
+            f"percentile_disc({p / 100}) WITHIN GROUP (ORDER BY {m}) AS {m}_p{p}"
+            for m in _DURATIONS
+            for p in (50, 90)
+        )
+        row = connection.execute(text(f"{spans} SELECT {columns} FROM spans"), params).mappings().one()
+        return dict(row)
+    for measure in _DURATIONS:
+        query = f"""{spans}
+SELECT MIN(CASE WHEN rn * 100 >= 50 * n THEN v END) AS p50, MIN(CASE WHEN rn * 100 >= 90 * n THEN v END) AS p90
+FROM (SELECT {measure} AS v, ROW_NUMBER() OVER (ORDER BY {measure}) AS rn, COUNT(*) OVER () AS n
+      FROM spans WHERE {measure} IS NOT NULL) ranked"""
+        row = connection.execute(text(query), params).mappings().one()
+        result[f"{measure}_p50"], result[f"{measure}_p90"] = row["p50"], row["p90"]
+    return result
+
+
+def _rate(part: int, whole: int) -> float | None:
+    """part / whole, or None when there is nothing to divide."""
+    return round(part / whole, 4) if whole else None
+
+
+def _int(value: Any) -> int | None:
+    """A percentile as whole seconds."""
+    return None if value is None else int(value)
+
+
+def _sla_row(target: SlaTarget, row: Any) -> dict[str, Any]:
+    """One priority's SLA compliance: answered within target among answered, and still unanswered."""
+    answered, met = int(row.get("answered", 0)), int(row.get("met", 0))
+    return {
+        "priority": target.priority,
+        "target_minutes": target.minutes,
+        "clock": target.clock,
+        "answered": answered,
+        "met": met,
+        "unanswered": int(row.get("unanswered", 0)),
+        "rate": _rate(met, answered),
+    }
+
+
+def service_measures(connection: Connection, report: ReportFilter) -> dict[str, Any]:
+    """Response and resolution times, SLA per priority, CSAT, survey response, reopen and one-touch rates."""
+    dialect = connection.dialect.name
+    where, params = report.where(dialect)
+    last = min(report.end + dt.timedelta(days=_CALENDAR_TAIL_DAYS), dt.date.today() + dt.timedelta(days=1))
+    calendar = desk_calendar(
+        report.start - dt.timedelta(days=1), max(last, report.end + dt.timedelta(days=1))
+    )
+    spans = _spans_sql(dialect, calendar, where)
+    totals = (
+        connection.execute(
+            text(
+                f"""{spans}
+SELECT COUNT(*) AS tickets, COALESCE(SUM(handed), 0) AS handed, COALESCE(SUM(resolved), 0) AS resolved,
+  COUNT(frt_s) AS responded, COUNT(res_s) AS resolved_timed,
+  COUNT(csat) AS answers, COALESCE(SUM(CASE WHEN csat >= 4 THEN 1 ELSE 0 END), 0) AS satisfied,
+  COALESCE(SUM(CASE WHEN resolved = 1 AND reopened_count > 0 THEN 1 ELSE 0 END), 0) AS reopened,
+  COALESCE(SUM(CASE WHEN resolved = 1 AND reopened_count = 0
+            AND (after_first_s IS NULL OR after_first_s <= {ONE_TOUCH_S}) THEN 1 ELSE 0 END), 0) AS one_touch
+FROM spans"""
+            ),
+            params,
+        )
+        .mappings()
+        .one()
+    )
+    pct = _percentiles(connection, spans, params)
+    sla_rows = (
+        connection.execute(
+            text(
+                f"""{spans}
+SELECT priority, COUNT(sla_met) AS answered, COALESCE(SUM(sla_met), 0) AS met,
+  COALESCE(SUM(CASE WHEN handed = 1 AND frt_s IS NULL THEN 1 ELSE 0 END), 0) AS unanswered
+FROM spans GROUP BY priority"""
+            ),
+            params,
+        )
+        .mappings()
+        .all()
+    )
+    by_priority = {row["priority"]: row for row in sla_rows}
+    statuses = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+    agent_rows = (
+        connection.execute(
+            text(
+                f"""{spans}
+SELECT assigned_to AS agent, COUNT(*) AS tickets, COALESCE(SUM(resolved), 0) AS resolved,
+  COALESCE(SUM(CASE WHEN status IN ({statuses}) THEN 1 ELSE 0 END), 0) AS open_now,
+  COUNT(csat) AS answers, COALESCE(SUM(CASE WHEN csat >= 4 THEN 1 ELSE 0 END), 0) AS satisfied
+FROM spans WHERE assigned_to IS NOT NULL GROUP BY assigned_to ORDER BY COUNT(*) DESC, assigned_to"""
+            ),
+            params,
+        )
+        .mappings()
+        .all()
+    )
+    return {
+        "tickets": totals["tickets"],
+        "handed_off": totals["handed"],
+        "first_response": {
+            "count": totals["responded"],
+            "median_s": _int(pct["frt_s_p50"]),
+            "p90_s": _int(pct["frt_s_p90"]),
+            "median_business_s": _int(pct["frt_bs_p50"]),
+            "p90_business_s": _int(pct["frt_bs_p90"]),
+        },
+        "resolution": {
+            "count": totals["resolved_timed"],
+            "median_s": _int(pct["res_s_p50"]),
+            "p90_s": _int(pct["res_s_p90"]),
+            "median_business_s": _int(pct["res_bs_p50"]),
+            "p90_business_s": _int(pct["res_bs_p90"]),
+        },
+        "sla": [_sla_row(target, by_priority.get(target.priority, {})) for target in sla_targets()],
+        "csat": {
+            "answers": totals["answers"],
+            "satisfied": int(totals["satisfied"]),
+            "score": _rate(int(totals["satisfied"]), totals["answers"]),
+        },
+        "survey_response": {
+            "resolved": int(totals["resolved"]),
+            "answers": totals["answers"],
+            "rate": _rate(totals["answers"], int(totals["resolved"])),
+        },
+        "reopen": {
+            "resolved": int(totals["resolved"]),
+            "reopened": int(totals["reopened"]),
+            "rate": _rate(int(totals["reopened"]), int(totals["resolved"])),
+        },
+        "one_touch": {
+            "resolved": int(totals["resolved"]),
+            "one_touch": int(totals["one_touch"]),
+            "rate": _rate(int(totals["one_touch"]), int(totals["resolved"])),
+        },
+        "agents": [
+            {
+                "agent": row["agent"],
+                "tickets": row["tickets"],
+                "resolved": int(row["resolved"]),
+                "open_now": int(row["open_now"]),
+                "csat": _rate(int(row["satisfied"]), row["answers"]),
+            }
+            for row in agent_rows
+        ],
+    }
