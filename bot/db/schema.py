@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import bot.channels.models  # noqa: F401  (Telegram updates and buttons, locations, delivery failures)
 import bot.analytics.models  # noqa: F401  (early-warning alerts, report indexes)
+import bot.channels.models  # noqa: F401  (Telegram updates and buttons, locations, delivery failures)
 import bot.handoff.models  # noqa: F401  (agents, conversation owners, login attempts)
 from bot.tickets.models import Base
 
