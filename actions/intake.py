@@ -1,8 +1,9 @@
-"""Complaint intake: start, summary, single-field correction, filing, cancelling."""
+"""Complaint intake: start, roadside start, summary, single-field correction, filing, cancelling."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,66 +11,35 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import CASE_SLOTS
 from actions.responses import language_of, render
 from actions.ticket_filing import file_from_tracker
-from bot.constants import INTAKE_CATEGORIES, Category, Priority, Slot
+from bot.constants import Category, Priority, Slot
+from bot.handoff.triggers import HANDOFF_ACTION
+from bot.intake.case import closing_slots, opening_slots, slots_set_this_turn
 from bot.intake.corrections import correction_from_text
-from bot.intake.secondary import evident_category, secondary_category
-
-# Order of the summary lines.
-SUMMARY_SLOTS = (
-    Slot.CATEGORY,
-    Slot.SECONDARY_CATEGORY,
-    Slot.VEHICLE_MODEL,
-    Slot.PHONE,
-    Slot.CUSTOMER_NAME,
-    Slot.DEALER,
-    Slot.SERVICE_DATE,
-    Slot.PART,
-    Slot.QUOTED_AMOUNT,
-    Slot.CHARGED_AMOUNT,
-    Slot.MILEAGE,
-    Slot.VIN,
-    Slot.LICENSE_PLATE,
-    Slot.LOCATION,
-    Slot.DESCRIPTION,
-)
-_CATEGORY_SLOTS = (Slot.CATEGORY, Slot.SECONDARY_CATEGORY)
+from bot.intake.roadside import RoadsideVerdict, roadside_verdict
+from bot.intake.routing import routed_category
+from bot.intake.secondary import secondary_category
+from bot.intake.spec import FORM_OF
+from bot.intake.summary import summary_details
 
 
-def _slots_set_this_turn(tracker: Tracker) -> set[str]:
-    """Slots filled from the latest customer message."""
-    names: set[str] = set()
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            break
-        if event.get("event") == "slot":
-            names.add(str(event.get("name")))
-    return names
+def slot_events(values: Mapping[str, Any]) -> list[EventType]:
+    """SlotSet events for slot values."""
+    return [SlotSet(name, value) for name, value in values.items()]
 
 
-def start_intake(
-    tracker: Tracker, dispatcher: CollectingDispatcher, category: str, text: str
-) -> list[EventType]:
-    """Events opening an intake of `category` with `text` as its description; greets the customer."""
-    fresh = _slots_set_this_turn(tracker)
-    events: list[EventType] = [SlotSet(slot.value, None) for slot in CASE_SLOTS if slot.value not in fresh]
-    events.append(SlotSet(Slot.FILED_TICKET.value, None))
-    events.append(SlotSet(Slot.CATEGORY.value, category))
-    events.append(SlotSet(Slot.DESCRIPTION.value, text))
-    secondary = secondary_category(
-        category,
-        text,
-        tracker.get_slot(Slot.QUOTED_AMOUNT.value),
-        tracker.get_slot(Slot.CHARGED_AMOUNT.value),
-    )
-    events.append(SlotSet(Slot.SECONDARY_CATEGORY.value, secondary.value if secondary else None))
-    if category == Category.ROADSIDE_ASSISTANCE:
-        dispatcher.utter_message(response="utter_roadside_start")
-    else:
-        dispatcher.utter_message(response="utter_intake_start")
-    return events
+def _text(tracker: Tracker) -> str:
+    """The latest customer message."""
+    return tracker.latest_message.get("text") or ""
+
+
+def start_intake(tracker: Tracker, dispatcher: CollectingDispatcher, category: str) -> list[EventType]:
+    """Events opening an intake of `category` with the latest message as its description; greets."""
+    values = opening_slots(category, _text(tracker), slots_set_this_turn(tracker.events), tracker.slots)
+    start = "utter_roadside_start" if category == Category.ROADSIDE_ASSISTANCE else "utter_intake_start"
+    dispatcher.utter_message(response=start)
+    return slot_events(values)
 
 
 class ActionStartIntake(Action):
@@ -84,30 +54,29 @@ class ActionStartIntake(Action):
     ) -> list[EventType]:
         """Reset details of an earlier case, keep what the opening message already said."""
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        return start_intake(tracker, dispatcher, intent, tracker.latest_message.get("text") or "")
+        return start_intake(tracker, dispatcher, intent)
 
 
-# How likely a complaint category must be (second to `inform`) for details to open a case of it.
-MIN_ROUTING_CONFIDENCE = 0.05
-_FORM_OF = {category.value: f"{category.value}_form" for category in INTAKE_CATEGORIES}
+class ActionStartRoadside(Action):
+    """Opens the urgent roadside path only on a clear, confident request for help now."""
 
+    def name(self) -> str:
+        """Action name in the domain."""
+        return "action_start_roadside"
 
-def routed_category(tracker: Tracker) -> str | None:
-    """The complaint category a details-only message most likely belongs to, if any.
-
-    The classifier's runner-up complaint intent when it is not negligible, else what the words and
-    amounts show (a quote and a different charge is a pricing dispute; a repair visit a repair complaint).
-    """
-    for ranked in tracker.latest_message.get("intent_ranking") or []:
-        name = ranked.get("name")
-        if name in _FORM_OF and float(ranked.get("confidence") or 0.0) >= MIN_ROUTING_CONFIDENCE:
-            return str(name)
-    evident = evident_category(
-        tracker.latest_message.get("text") or "",
-        tracker.get_slot(Slot.QUOTED_AMOUNT.value),
-        tracker.get_slot(Slot.CHARGED_AMOUNT.value),
-    )
-    return evident.value if evident else None
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Start the roadside form; otherwise say how to get help (unsure) or that it was not understood."""
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+        runner_up = float(ranking[1].get("confidence") or 0.0) if len(ranking) > 1 else 0.0
+        verdict = roadside_verdict(_text(tracker), confidence, runner_up)
+        if verdict is RoadsideVerdict.OPEN:
+            return start_intake(tracker, dispatcher, Category.ROADSIDE_ASSISTANCE.value)
+        unclear = "utter_roadside_unclear" if verdict is RoadsideVerdict.UNSURE else "utter_default"
+        dispatcher.utter_message(response=unclear)
+        return [FollowupAction("action_listen")]
 
 
 class ActionRouteDetails(Action):
@@ -121,32 +90,16 @@ class ActionRouteDetails(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Start the intake the message points to and run its form; otherwise ask what happened."""
-        category = routed_category(tracker)
+        category = routed_category(
+            tracker.latest_message.get("intent_ranking") or [],
+            _text(tracker),
+            tracker.get_slot(Slot.QUOTED_AMOUNT.value),
+            tracker.get_slot(Slot.CHARGED_AMOUNT.value),
+        )
         if category is None:
             dispatcher.utter_message(response="utter_ask_how_can_help")
             return []
-        events = start_intake(tracker, dispatcher, category, tracker.latest_message.get("text") or "")
-        return [*events, FollowupAction(_FORM_OF[category])]
-
-
-def _display(slot: Slot, value: Any, domain: DomainDict, language: str) -> str:
-    """A slot value as the customer should read it."""
-    if slot in _CATEGORY_SLOTS:
-        return render(domain, f"utter_label_category_{value}", language) or str(value)
-    return str(value)
-
-
-def summary_details(tracker: Tracker, domain: DomainDict) -> str:
-    """One line per collected detail, labelled in the customer's language."""
-    language = language_of(tracker)
-    lines = []
-    for slot in SUMMARY_SLOTS:
-        value = tracker.get_slot(slot.value)
-        if value in (None, ""):
-            continue
-        label = render(domain, f"utter_label_slot_{slot.value}", language)
-        lines.append(f"· {label}: {_display(slot, value, domain, language)}")
-    return "\n".join(lines)
+        return [*start_intake(tracker, dispatcher, category), FollowupAction(FORM_OF[category])]
 
 
 class ActionShowSummary(Action):
@@ -160,20 +113,23 @@ class ActionShowSummary(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Recompute the secondary category from all details, then summarise."""
-        category = tracker.get_slot(Slot.CATEGORY.value) or ""
         secondary = tracker.get_slot(Slot.SECONDARY_CATEGORY.value)
         if not secondary:
             found = secondary_category(
-                category,
+                tracker.get_slot(Slot.CATEGORY.value) or "",
                 tracker.get_slot(Slot.DESCRIPTION.value) or "",
                 tracker.get_slot(Slot.QUOTED_AMOUNT.value),
                 tracker.get_slot(Slot.CHARGED_AMOUNT.value),
             )
             secondary = found.value if found else None
-        events: list[EventType] = [SlotSet(Slot.SECONDARY_CATEGORY.value, secondary)]
-        tracker.slots[Slot.SECONDARY_CATEGORY.value] = secondary
-        dispatcher.utter_message(response="utter_summary", details=summary_details(tracker, domain))
-        return events
+        language = language_of(tracker)
+        slots = {**tracker.slots, Slot.SECONDARY_CATEGORY.value: secondary}
+
+        def text(name: str, **values: Any) -> str:
+            return render(domain, name, language, **values)
+
+        dispatcher.utter_message(response="utter_summary", details=summary_details(slots, language, text))
+        return [SlotSet(Slot.SECONDARY_CATEGORY.value, secondary)]
 
 
 class ActionApplyCorrection(Action):
@@ -187,9 +143,9 @@ class ActionApplyCorrection(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Entities in the message were already put into their slots; free-text fields are parsed here."""
-        if _slots_set_this_turn(tracker) - {Slot.LANGUAGE.value}:
+        if slots_set_this_turn(tracker.events) - {Slot.LANGUAGE.value}:
             return []
-        correction = correction_from_text(tracker.latest_message.get("text") or "")
+        correction = correction_from_text(_text(tracker))
         if correction is None:
             dispatcher.utter_message(response="utter_ask_what_to_correct")
             return []
@@ -217,7 +173,10 @@ class ActionFileTicket(Action):
         else:
             response = "utter_ticket_filed"
         dispatcher.utter_message(response=response, filed_ticket=reference)
-        return [SlotSet(Slot.FILED_TICKET.value, reference)]
+        events: list[EventType] = [SlotSet(Slot.FILED_TICKET.value, reference)]
+        if ticket["priority"] == Priority.URGENT:
+            events.append(FollowupAction(HANDOFF_ACTION))  # urgent cases go straight to an agent
+        return events
 
 
 class ActionCancelIntake(Action):
@@ -232,4 +191,4 @@ class ActionCancelIntake(Action):
     ) -> list[EventType]:
         """Reset the case and say so."""
         dispatcher.utter_message(response="utter_intake_cancelled")
-        return [SlotSet(slot.value, None) for slot in CASE_SLOTS] + [SlotSet("requested_slot", None)]
+        return slot_events(closing_slots())

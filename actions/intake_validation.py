@@ -10,8 +10,12 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.skips import is_skip
 from bot.constants import Category, Slot
+from bot.intake.attempts import attempts_of, gives_up, with_failure, with_skipped
+from bot.intake.names import extract_name, name_beside_phone
+from bot.intake.roadside import is_location
+from bot.intake.skips import is_skip
+from bot.intake.spec import CATEGORIES, FORM_OF, OPTIONAL_SLOTS
 from bot.nlu.entities import (
     normalise_amount,
     normalise_date,
@@ -25,37 +29,9 @@ from bot.nlu.entities import (
 )
 from bot.nlu.normalize import normalize
 
-OPTIONAL_SLOTS = frozenset(
-    {
-        Slot.DEALER,
-        Slot.SERVICE_DATE,
-        Slot.PART,
-        Slot.CUSTOMER_NAME,
-        Slot.MILEAGE,
-        Slot.VIN,
-        Slot.LICENSE_PLATE,
-    }
-)
-MAX_FAILED_ATTEMPTS = 2
 MAX_FREE_TEXT = 200
 # What an unlisted model name can look like ("2008款老宝来", "e-Golf", "CC 猎装版"): no markup, no sentences.
 _MODEL_NAME = re.compile(r"[\w .\-·+]{1,30}")
-_NAME_PATTERNS = (
-    re.compile(r"(?:我姓|姓)(\S{1,2})"),
-    re.compile(r"(?:我叫|叫我|我是|名字是|名字叫)\s*(\S{1,12})"),
-    re.compile(r"(?:my name is|i am|i'm|call me|this is|name'?s)\s+([a-z][a-z .'\-]{0,40})", re.IGNORECASE),
-)
-
-
-def extract_name(text: str) -> str:
-    """The name in "我姓王" / "my name is Li Wei", or the trimmed answer itself."""
-    cleaned = text.strip().rstrip("。.!!")  # noqa: B005 - a set of trailing punctuation marks
-    for pattern in _NAME_PATTERNS:
-        match = pattern.search(cleaned)
-        if match:
-            name = match.group(1).strip().rstrip(",,。.")  # noqa: B005 - a set of punctuation marks
-            return f"{name}先生/女士" if pattern is _NAME_PATTERNS[0] else name
-    return cleaned[:40]
 
 
 def _free_text(value: Any, limit: int = MAX_FREE_TEXT) -> str | None:
@@ -67,7 +43,7 @@ def _free_text(value: Any, limit: int = MAX_FREE_TEXT) -> str | None:
 
 
 class IntakeFormValidation(FormValidationAction):
-    """Shared validation of the intake slots; subclasses only name their form."""
+    """Shared validation of the intake slots; one subclass per form of the intake spec."""
 
     form = ""
 
@@ -90,26 +66,23 @@ class IntakeFormValidation(FormValidationAction):
 
     def _skip(self, slot: Slot, tracker: Tracker, dispatcher: CollectingDispatcher) -> dict[str, Any]:
         """Record that an optional slot is skipped."""
-        skipped = list(tracker.get_slot(Slot.SKIPPED_SLOTS.value) or [])
-        if slot.value not in skipped:
-            skipped.append(slot.value)
         dispatcher.utter_message(response="utter_slot_skipped")
+        skipped = with_skipped(tracker.get_slot(Slot.SKIPPED_SLOTS.value), slot)
         return {slot.value: None, Slot.SKIPPED_SLOTS.value: skipped}
 
     def _reject(
         self, slot: Slot, response: str, tracker: Tracker, dispatcher: CollectingDispatcher
     ) -> dict[str, Any]:
         """Explain a bad answer; an optional slot is skipped after the second failed attempt."""
-        attempts = dict(tracker.get_slot(Slot.FAILED_ATTEMPTS.value) or {})
-        attempts[slot.value] = attempts.get(slot.value, 0) + 1
-        if slot in OPTIONAL_SLOTS and attempts[slot.value] >= MAX_FAILED_ATTEMPTS:
+        attempts = with_failure(tracker.get_slot(Slot.FAILED_ATTEMPTS.value), slot)
+        if gives_up(slot, attempts[slot.value]):
             return {**self._skip(slot, tracker, dispatcher), Slot.FAILED_ATTEMPTS.value: attempts}
         dispatcher.utter_message(response=response)
         return {slot.value: None, Slot.FAILED_ATTEMPTS.value: attempts}
 
     def _attempts(self, slot: Slot, tracker: Tracker) -> int:
         """Failed attempts so far for a slot."""
-        return int((tracker.get_slot(Slot.FAILED_ATTEMPTS.value) or {}).get(slot.value, 0))
+        return attempts_of(tracker.get_slot(Slot.FAILED_ATTEMPTS.value), slot)
 
     def _skippable(
         self, slot: Slot, value: Any, tracker: Tracker, dispatcher: CollectingDispatcher
@@ -165,11 +138,24 @@ class IntakeFormValidation(FormValidationAction):
     def validate_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """A valid phone number (China by default), stored in E.164."""
+        """A valid phone number (China by default), stored in E.164; a name given with it is kept too.
+
+        The question asks for both; an answer with the phone alone means the customer gave no name.
+        """
         phone = normalise_phone(str(value)) if value else None
-        if phone:
-            return {Slot.PHONE.value: phone}
-        return self._reject(Slot.PHONE, "utter_invalid_phone", tracker, dispatcher)
+        if not phone:
+            return self._reject(Slot.PHONE, "utter_invalid_phone", tracker, dispatcher)
+        values: dict[str, Any] = {Slot.PHONE.value: phone}
+        asked = tracker.get_slot("requested_slot") == Slot.PHONE.value
+        if not asked or tracker.get_slot(Slot.CUSTOMER_NAME.value):
+            return values
+        name = name_beside_phone(tracker.latest_message.get("text") or str(value))
+        if name:
+            values[Slot.CUSTOMER_NAME.value] = name
+        elif self.form != FORM_OF[Category.ROADSIDE_ASSISTANCE]:
+            skipped = with_skipped(tracker.get_slot(Slot.SKIPPED_SLOTS.value), Slot.CUSTOMER_NAME)
+            values[Slot.SKIPPED_SLOTS.value] = skipped
+        return values
 
     def validate_dealer(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -182,7 +168,7 @@ class IntakeFormValidation(FormValidationAction):
     def validate_service_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """A past or present date, stored as ISO."""
+        """A past or present date as ISO; a rough one ("上个月", "last month") at its month or week."""
         return self._normalised(
             Slot.SERVICE_DATE, value, normalise_date, "utter_invalid_date", tracker, dispatcher
         )
@@ -209,13 +195,13 @@ class IntakeFormValidation(FormValidationAction):
     def validate_quoted_amount(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """What the customer was quoted."""
+        """What the customer was first quoted."""
         return self._amount(Slot.QUOTED_AMOUNT, value, dispatcher, tracker)
 
     def validate_charged_amount(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """What the customer was charged."""
+        """What the customer was then asked or made to pay."""
         return self._amount(Slot.CHARGED_AMOUNT, value, dispatcher, tracker)
 
     def validate_vin(
@@ -254,38 +240,17 @@ class IntakeFormValidation(FormValidationAction):
     def validate_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Where a stranded customer is, in their words."""
-        return {Slot.LOCATION.value: _free_text(value, 300)}
-
-
-class ValidateRepairComplaintForm(IntakeFormValidation):
-    """Repair did not fix the fault."""
-
-    form = f"{Category.REPAIR_COMPLAINT}_form"
-
-
-class ValidatePricingDisputeForm(IntakeFormValidation):
-    """Bill differs from the quote."""
-
-    form = f"{Category.PRICING_DISPUTE}_form"
-
-
-class ValidateProductDefectForm(IntakeFormValidation):
-    """Fault of the car itself."""
-
-    form = f"{Category.PRODUCT_DEFECT}_form"
-
-
-class ValidateStaffComplaintForm(IntakeFormValidation):
-    """Staff conduct."""
-
-    form = f"{Category.STAFF_COMPLAINT}_form"
+        """Where a stranded customer is, in their words (a road, street or landmark, not a stray symbol)."""
+        text = _free_text(value, 300)
+        if text and is_location(text):
+            return {Slot.LOCATION.value: text}
+        return self._reject(Slot.LOCATION, "utter_invalid_location", tracker, dispatcher)
 
 
 class ValidateRoadsideAssistanceForm(IntakeFormValidation):
     """Stranded customer: location, phone, and a plate unless the model is already known."""
 
-    form = f"{Category.ROADSIDE_ASSISTANCE}_form"
+    form = FORM_OF[Category.ROADSIDE_ASSISTANCE]
 
     async def required_slots(
         self,
@@ -299,3 +264,18 @@ class ValidateRoadsideAssistanceForm(IntakeFormValidation):
         if tracker.get_slot(Slot.VEHICLE_MODEL.value):
             slots = [s for s in slots if s != Slot.LICENSE_PLATE.value]
         return slots
+
+
+def _validator_class(form: str) -> type[IntakeFormValidation]:
+    """A validation action class for one form of the spec."""
+    name = "Validate" + "".join(part.title() for part in form.split("_"))
+    return type(name, (IntakeFormValidation,), {"form": form, "__doc__": f"Validates {form}."})
+
+
+# One validator per intake form of the spec (roadside has its own rules above).
+FORM_VALIDATORS: dict[str, type[IntakeFormValidation]] = {
+    category.form: ValidateRoadsideAssistanceForm
+    if category.form == ValidateRoadsideAssistanceForm.form
+    else _validator_class(category.form)
+    for category in CATEGORIES
+}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -21,14 +22,18 @@ def ticket_store() -> TicketStore:
 
 
 def draft_from_tracker(
-    tracker: Tracker, category: str | None = None, per_message: bool = False
+    tracker: Tracker,
+    category: str | None = None,
+    per_message: bool = False,
+    details: Mapping[str, Any] | None = None,
 ) -> TicketDraft:
-    """A ticket draft from the conversation's slots and transcript.
+    """A ticket draft from the conversation's slots and transcript; `details` take precedence over slots.
 
     `per_message` keys the ticket to the latest message instead of the intake (compliments have no intake).
     """
     key = message_key(tracker) if per_message else intake_key(tracker)
     fields: dict[str, Any] = {name: tracker.get_slot(name) for name in DETAIL_FIELDS}
+    fields.update(details or {})
     return TicketDraft(
         conversation_key=key,
         category=category or tracker.get_slot(Slot.CATEGORY.value) or Category.REPAIR_COMPLAINT.value,
@@ -41,8 +46,11 @@ def draft_from_tracker(
 
 
 def file_from_tracker(
-    tracker: Tracker, category: str | None = None, per_message: bool = False
+    tracker: Tracker,
+    category: str | None = None,
+    per_message: bool = False,
+    details: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """File (or find the already filed) ticket of this intake; returns its JSON form."""
     store = ticket_store()
-    return ticket_to_dict(store.file_ticket(draft_from_tracker(tracker, category, per_message)))
+    return ticket_to_dict(store.file_ticket(draft_from_tracker(tracker, category, per_message, details)))
