@@ -9,6 +9,8 @@ from bot.constants import Slot
 from bot.nlu.language import detect_language
 
 RESPONSE_FOR = {Verdict.EMPTY: "utter_empty_message", Verdict.TOO_LONG: "utter_message_too_long"}
+# What a customer may see of a rendered response; the rest (its `condition`, ids) is internal.
+CUSTOMER_FIELDS = ("text", "buttons", "quick_replies", "image", "attachment", "elements", "custom")
 
 
 async def conversation_language(agent: Any, sender: str) -> str | None:
@@ -28,4 +30,4 @@ async def system_reply(
     )
     if not rendered:
         return None
-    return {"recipient_id": sender, **{k: v for k, v in rendered.items() if v}}
+    return {"recipient_id": sender, **{k: rendered[k] for k in CUSTOMER_FIELDS if rendered.get(k)}}
