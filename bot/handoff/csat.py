@@ -45,3 +45,14 @@ def clean_comment(text: str | None) -> str | None:
     """The comment as stored: trimmed and cut to length; None when empty."""
     comment = (text or "").strip()
     return comment[:MAX_COMMENT_CHARS] or None
+
+
+_NO_COMMENT = re.compile(
+    r"^(?:-|skip|no|nope|none|nothing|no comment|no thanks|n/?a"
+    r"|跳过|没有|没有了|无|没了|不用了|算了|略)[\s.!。!~]*$"
+)
+
+
+def is_no_comment(text: str) -> bool:
+    """Whether the answer to "anything to add?" means no comment."""
+    return bool(_NO_COMMENT.match(normalize(text).text.strip()))
