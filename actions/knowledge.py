@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -37,8 +37,8 @@ class ActionAnswerQuestion(Action):
             tracker.get_slot(Slot.VEHICLE_MODEL.value),
         )
         if found is None:
-            dispatcher.utter_message(response="utter_offer_human")
-            return []
+            # As its own action, so the rule "offer accepted -> hand off to an agent" sees that it was made.
+            return [FollowupAction("utter_offer_human")]
         # Sample figures carry their own notice inside the answer text.
         dispatcher.utter_message(response="utter_knowledge_answer", answer=found.text)
         return []
