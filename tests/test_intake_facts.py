@@ -1,4 +1,4 @@
-"""Facts an intake must keep, without a server: both amounts, whole dealer names, rough dates, precision."""
+"""Facts an intake must keep, without a server: amounts, dealers, rough dates, names, praise, roadside."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ import datetime as dt
 import pytest
 
 from bot.constants import AmountRole, Entity
+from bot.intake.display_names import display_name
+from bot.intake.names import name_beside_phone
+from bot.intake.praise import is_praise
+from bot.intake.roadside import RoadsideVerdict, roadside_verdict
 from bot.nlu.entities import extract_entities, normalise_date
 from bot.nlu.entities.approximate_date import period_of
 from bot.tickets.draft import TicketDraft, column_values
@@ -99,3 +103,65 @@ def test_ticket_keeps_the_date_and_its_precision(
     draft = TicketDraft("k", "repair_complaint", "web", "s", "zh", service_date=slot_value)
     values = column_values(draft)
     assert (values["service_date"], values["service_date_precision"]) == (column, precision)
+
+
+@pytest.mark.parametrize(
+    ("slot", "value", "language", "shown"),
+    [
+        ("vehicle_model", "Magotan", "zh", "迈腾"),
+        ("vehicle_model", "Magotan", "en", "Magotan"),
+        ("part", "blower_motor", "zh", "鼓风机"),
+        ("part", "blower_motor", "en", "blower motor"),
+        ("part", "air_conditioning", "zh", "空调"),
+        ("vehicle_model", "Audi A4L", "zh", "奥迪A4L"),
+        ("part", "the knob by the gear stick", "en", "the knob by the gear stick"),  # as the customer said it
+    ],
+)
+def test_display_names(slot: str, value: str, language: str, shown: str) -> None:
+    assert display_name(slot, value, language) == shown
+
+
+@pytest.mark.parametrize(
+    ("answer", "name"),
+    [
+        ("王先生 13812345678", "王先生"),
+        ("13812345678 李女士", "李女士"),
+        ("张伟,13812345678", "张伟"),
+        ("Li Wei, 13812345678", "Li Wei"),
+        ("my number is 13912345678", None),
+        ("you can reach me on 13611112222", None),
+        ("13812345678", None),
+    ],
+)
+def test_a_name_beside_a_phone(answer: str, name: str | None) -> None:
+    assert name_beside_phone(answer) == name
+
+
+@pytest.mark.parametrize(
+    ("text", "praise"),
+    [
+        ("Your agent was so helpful, thanks Li Wei!", True),
+        ("谢谢王师傅,服务特别好", True),
+        ("thanks a lot, the technician was very professional", True),
+        ("thanks", False),
+        ("thank you, that was helpful", False),
+        ("谢谢", False),
+    ],
+)
+def test_thanks_that_praise(text: str, praise: bool) -> None:
+    assert is_praise(text) is praise
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence", "runner_up", "verdict"),
+    [
+        ("/restart", 0.99, 0.0, RoadsideVerdict.NOT_A_REQUEST),
+        ("\uff0frestart", 0.99, 0.0, RoadsideVerdict.NOT_A_REQUEST),
+        ("asdf", 0.95, 0.0, RoadsideVerdict.NOT_A_REQUEST),
+        ("车在高速上抛锚了", 0.6, 0.2, RoadsideVerdict.UNSURE),
+        ("车在高速上抛锚了", 0.85, 0.7, RoadsideVerdict.UNSURE),
+        ("车在高速上抛锚了,打不着火", 0.95, 0.02, RoadsideVerdict.OPEN),
+    ],
+)
+def test_roadside_gate(text: str, confidence: float, runner_up: float, verdict: RoadsideVerdict) -> None:
+    assert roadside_verdict(text, confidence, runner_up) is verdict
