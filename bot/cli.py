@@ -45,6 +45,10 @@ def _run(args: argparse.Namespace) -> int:
             "Press Ctrl+C to stop.",
             flush=True,
         )
+        from bot.db.engine import database_url
+        from bot.privacy.schedule import start_retention_schedule
+
+        start_retention_schedule(database_url())  # RETENTION_INTERVAL_HOURS, see bot/privacy/retention.py
         try:
             servers.rasa.wait()
         except KeyboardInterrupt:
@@ -98,9 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     database = sub.add_parser("db", help="database schema")
     db_commands = database.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply the Alembic migrations").set_defaults(func=_db_upgrade)
+    from bot.privacy.cli import register as register_privacy
     from bot.tickets.cli import register
 
     register(sub)
+    register_privacy(sub)
     return parser
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bot.analytics.models  # noqa: F401  (early-warning alerts, report indexes)
 import bot.channels.models  # noqa: F401  (Telegram updates and buttons, locations, delivery failures)
 import bot.handoff.models  # noqa: F401  (agents, conversation owners, login attempts)
+import bot.privacy.models  # noqa: F401  (privacy audit)
 from bot.tickets.models import Base
 
 # Model modules of other packages register their tables on Base when imported; list each one here

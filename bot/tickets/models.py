@@ -117,6 +117,8 @@ class Ticket(Base):
     csat: Mapped[int | None] = Column(Integer)  # 1-5
     csat_comment: Mapped[str | None] = Column(Text)
     reopened_count: Mapped[int] = Column(Integer, nullable=False, default=0, server_default=text("0"))
+    # Set when personal fields and texts were erased (on request or after retention); figures are kept.
+    anonymised_at: Mapped[dt.datetime | None] = Column(UtcDateTime)
 
     customer: Mapped[Customer | None] = relationship("Customer")
     # The transcript is part of every loaded ticket (tickets leave the session and are rendered whole).
