@@ -109,4 +109,7 @@ def main(args: argparse.Namespace | None = None) -> int:
     JSON_PATH.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     lines += ["", f"Wrote {_relative(JSON_PATH)} and {_relative(CONFUSION_PATH)}"]
     print("\n".join(lines), flush=True)
+    from bot.analytics.evaluation import main as early_warning_evaluation  # its own section (issue 10)
+
+    early_warning_evaluation()
     return 0
