@@ -31,16 +31,18 @@ def _prepare() -> tuple:  # type: ignore[type-arg]
 
 def _run(args: argparse.Namespace) -> int:
     """Start the assistant and the action server until interrupted."""
+    from bot.console.server import console_port
     from bot.runtime.servers import running_servers
 
     settings, model = _prepare()
     print(f"Starting the assistant with {model.name} (this takes about half a minute)...", flush=True)
-    with running_servers(settings, model) as servers:
+    with running_servers(settings, model, console_port=console_port()) as servers:
         print(
             f"\nThe assistant is up (started in {servers.started_in_s:.1f} s).\n"
             f"  Talk to it in the terminal:  make shell\n"
             f"  Or over HTTP (web channel):  curl -s -XPOST {servers.webhook_url} "
             '-H \'Content-Type: application/json\' -d \'{"sender": "me", "message": "你好"}\'\n'
+            f"Agent console: {servers.console_url}/  (accounts: .venv/bin/bot agents add NAME --role agent)\n"
             f"  Tickets:                     .venv/bin/bot tickets list\n"
             "Press Ctrl+C to stop.",
             flush=True,
@@ -102,10 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     database = sub.add_parser("db", help="database schema")
     db_commands = database.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply the Alembic migrations").set_defaults(func=_db_upgrade)
+    from bot.console.agents_cli import register as register_agents
     from bot.privacy.cli import register as register_privacy
     from bot.tickets.cli import register
 
     register(sub)
+    register_agents(sub)
     register_privacy(sub)
     return parser
 

@@ -29,6 +29,8 @@ class RunningServers:
     settings: Settings
     auth_token: str
     started_in_s: float
+    console: subprocess.Popen[bytes] | None = None  # the agent console, when started (bot run)
+    console_url: str | None = None
 
     @property
     def webhook_url(self) -> str:
@@ -74,6 +76,7 @@ def running_servers(
     extra_env: dict[str, str] | None = None,
     log_dir: Path | None = None,
     quiet: bool = False,
+    console_port: int | None = None,
 ) -> Iterator[RunningServers]:
     """Start the action server and the Rasa server, yield when both answer, stop them afterwards."""
     from bot.db.migrate import upgrade
@@ -119,17 +122,31 @@ def running_servers(
         rasa_cmd, cwd=PROJECT_ROOT, env=env, stdout=output("rasa"), stderr=subprocess.STDOUT
     )
     servers = RunningServers(rasa, actions, settings, token, 0.0)
+    children = [rasa, actions]
+    if console_port is not None:  # the agent console (bot.console.server)
+        console_env = {**env, "CONSOLE_PORT": str(console_port), "CONSOLE_RASA_URL": settings.rasa_url}
+        servers.console = subprocess.Popen(
+            [sys.executable, "-m", "bot.console.server"],
+            cwd=PROJECT_ROOT,
+            env=console_env,
+            stdout=output("console"),
+            stderr=subprocess.STDOUT,
+        )
+        servers.console_url = f"http://{console_env.get('CONSOLE_HOST') or '127.0.0.1'}:{console_port}"
+        children.append(servers.console)
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         _wait_for(f"http://127.0.0.1:{settings.actions_port}/health", actions, deadline)
         _wait_for(f"{settings.rasa_url}/status?token={token}", rasa, deadline)
+        if servers.console is not None:
+            _wait_for(f"{servers.console_url}/login", servers.console, deadline)
         servers.started_in_s = time.monotonic() - started
         yield servers
     finally:
-        for process in (rasa, actions):
+        for process in children:
             if process.poll() is None:
                 process.terminate()
-        for process in (rasa, actions):
+        for process in children:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
