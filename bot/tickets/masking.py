@@ -1,9 +1,12 @@
-"""Masks personal data (phone numbers, VINs, licence plates) before it reaches a log."""
+"""Masks personal data (phone numbers, VINs, licence plates) and secrets (tokens, keys) before a log."""
 
 from __future__ import annotations
 
 import logging
+import os
 import re
+import time
+from pathlib import Path
 
 from bot.nlu.entities.plate import PROVINCES
 
@@ -23,6 +26,57 @@ _VIN = re.compile(
 )
 # Province, office letter, optional separator, 5 (ordinary) or 6 (new-energy) letters and digits.
 _PLATE = re.compile(rf"[{PROVINCES}][A-Za-z][·・•.\-\s]?[A-Za-z0-9]{{5,6}}(?![A-Za-z0-9])")
+
+
+SECRET_MASK = "***"
+# Telegram bot tokens ("123456789:AA..."), as in Bot API URLs (.../bot<token>/sendMessage).
+_TELEGRAM_TOKEN = re.compile(r"(?:(?<=bot)|(?<![A-Za-z0-9]))\d{5,12}:[A-Za-z0-9_-]{30,}")
+_BEARER = re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{6,}")
+# Secrets in URLs, cookies and key=value log text.
+_SECRET_PARAMETER = re.compile(
+    r"(?i)((?:^|[?&;\s\"'])(?:token|auth_token|access_token|secret|secret_token|api_key|password|session|csrftoken)"
+    r"=)[^&;\s\"']+"
+)
+# Environment variables holding secrets; their values are masked wherever they appear.
+_SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|_KEY)$")
+_MIN_SECRET_CHARS = 8
+_KNOWN_SECRETS_TTL_S = 60.0
+_known: tuple[float, tuple[str, ...]] = (0.0, ())
+
+
+def _secrets_dir() -> Path:
+    """Where generated secrets are kept (bot.runtime.secrets; read here without importing the runtime)."""
+    root = Path(__file__).resolve().parents[2]
+    return Path(os.environ.get("BOT_SECRETS_DIR") or root / "var" / "secrets")
+
+
+def known_secrets() -> tuple[str, ...]:
+    """Values of secret environment variables and generated secrets, longest first (re-read each minute)."""
+    global _known
+    read_at, values = _known
+    if time.monotonic() - read_at < _KNOWN_SECRETS_TTL_S:
+        return values
+    found = {value for name, value in os.environ.items() if _SECRET_NAME.search(name.upper())}
+    directory = _secrets_dir()
+    if directory.is_dir():
+        for path in directory.iterdir():
+            try:
+                found.add(path.read_text().strip())
+            except OSError:
+                continue
+    values = tuple(sorted((v for v in found if len(v) >= _MIN_SECRET_CHARS), key=len, reverse=True))
+    _known = (time.monotonic(), values)
+    return values
+
+
+def mask_secrets(text: str) -> str:
+    """Every configured secret, Telegram bot token, Bearer token and secret URL parameter, masked."""
+    for value in known_secrets():
+        if value in text:
+            text = text.replace(value, SECRET_MASK)
+    text = _TELEGRAM_TOKEN.sub(SECRET_MASK, text)
+    text = _BEARER.sub(lambda m: m.group(1) + SECRET_MASK, text)
+    return _SECRET_PARAMETER.sub(lambda m: m.group(1) + SECRET_MASK, text)
 
 
 def mask_phone(phone: str) -> str:
@@ -49,14 +103,15 @@ def mask_plate(plate: str) -> str:
 
 
 def mask_text(text: str) -> str:
-    """Every phone number, VIN and licence plate in `text`, masked."""
+    """Every secret, phone number, VIN and licence plate in `text`, masked."""
+    text = mask_secrets(text)
     text = _VIN.sub(lambda m: mask_vin(m.group()), text)
     text = _PLATE.sub(lambda m: mask_plate(m.group()), text)
     return _PHONE.sub(lambda m: mask_phone(m.group()), text)
 
 
 class MaskingFilter(logging.Filter):
-    """Rewrites each record's message with personal data masked (never drops a record)."""
+    """Rewrites each record's message with personal data and secrets masked (never drops a record)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Format the message once, mask it, and store it without arguments."""
