@@ -104,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     database = sub.add_parser("db", help="database schema")
     db_commands = database.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply the Alembic migrations").set_defaults(func=_db_upgrade)
+    from bot.analytics.cli import register as register_analytics
     from bot.console.agents_cli import register as register_agents
     from bot.privacy.cli import register as register_privacy
     from bot.tickets.cli import register
@@ -111,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     register(sub)
     register_agents(sub)
     register_privacy(sub)
+    register_analytics(sub)
     return parser
 
 

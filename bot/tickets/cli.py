@@ -94,3 +94,6 @@ def register(subparsers: Any) -> None:
     show.add_argument("reference", help="CMP-YYYY-NNNNNN")
     show.add_argument("--json", action="store_true", help="JSON instead of text")
     show.set_defaults(func=_show)
+    from bot.analytics.cli import register_import
+
+    register_import(commands)
