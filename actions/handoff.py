@@ -16,7 +16,7 @@ from actions.ticket_filing import draft_from_tracker
 from bot.constants import Category, Slot
 from bot.handoff import records
 from bot.handoff.csat import clean_comment, is_no_comment, parse_rating
-from bot.handoff.transfer import conversation_lines, hand_off
+from bot.handoff.transfer import conversation_lines, customer_words, hand_off
 from bot.handoff.triggers import (
     FALLBACK_ACTION,
     FALLBACKS_BEFORE_HANDOFF,
@@ -29,6 +29,7 @@ REASON_SLOT = "handoff_reason"
 CSAT_TICKET_SLOT = "csat_ticket"
 CSAT_SLOT = "csat"
 CSAT_COMMENT_SLOT = "csat_comment"
+NOT_RATED = "-"
 
 
 class ActionHandOff(Action):
@@ -44,13 +45,15 @@ class ActionHandOff(Action):
         """Ticket to waiting_agent with the transcript, owner = queue; any form under way stops."""
         reason = handoff_reason(tracker.events, tracker.get_slot(REASON_SLOT))
         language = language_of(tracker)
+        lines = conversation_lines(tracker.events)
+        details = {} if tracker.get_slot(Slot.DESCRIPTION.value) else {"description": customer_words(lines)}
         placement = await asyncio.to_thread(
             hand_off,
             records.handoff_store(),
             tracker.sender_id,
             tracker.get_slot(Slot.FILED_TICKET.value),
-            lambda: draft_from_tracker(tracker, Category.GENERAL.value, per_message=True),
-            conversation_lines(tracker.events),
+            lambda: draft_from_tracker(tracker, Category.GENERAL.value, per_message=True, details=details),
+            lines,
             reason,
             dt.datetime.now(dt.timezone.utc),
             language,
@@ -134,6 +137,20 @@ class ActionAnnounceResolution(Action):
         ]
 
 
+def _invalid_ratings(events: list[dict[str, Any]]) -> int:
+    """How often the customer was asked again for a rating since the case was resolved."""
+    count = 0
+    for event in reversed(events):
+        if event.get("event") == "action" and event.get("name") == "action_announce_resolution":
+            break
+        if (
+            event.get("event") == "bot"
+            and (event.get("metadata") or {}).get("utter_action") == "utter_invalid_csat"
+        ):
+            count += 1
+    return count
+
+
 class ValidateCsatForm(FormValidationAction):
     """A rating 1-5, then an optional comment."""
 
@@ -146,10 +163,12 @@ class ValidateCsatForm(FormValidationAction):
     ) -> dict[str, Any]:
         """A number from 1 to 5; anything else is asked again."""
         rating = parse_rating(str(value or ""))
-        if rating is None:
-            dispatcher.utter_message(response="utter_invalid_csat")
-            return {CSAT_SLOT: None}
-        return {CSAT_SLOT: str(rating)}
+        if rating is not None:
+            return {CSAT_SLOT: str(rating)}
+        if _invalid_ratings(tracker.events) >= 1:  # asked twice: the customer would rather not rate
+            return {CSAT_SLOT: NOT_RATED, CSAT_COMMENT_SLOT: NOT_RATED}
+        dispatcher.utter_message(response="utter_invalid_csat")
+        return {CSAT_SLOT: None}
 
     def validate_csat_comment(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -175,5 +194,7 @@ class ActionStoreCsat(Action):
         if reference and rating is not None:
             stored_comment = None if is_no_comment(comment) else clean_comment(comment)
             await asyncio.to_thread(records.set_csat, reference, rating, stored_comment)
-        dispatcher.utter_message(response="utter_csat_thanks")
+            dispatcher.utter_message(response="utter_csat_thanks")
+        else:
+            dispatcher.utter_message(response="utter_no_problem")
         return [SlotSet(CSAT_SLOT, None), SlotSet(CSAT_COMMENT_SLOT, None), SlotSet(CSAT_TICKET_SLOT, None)]

@@ -11,10 +11,17 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet
 
 
+async def _log(processor: Any, message: UserMessage) -> None:
+    """Log the message with its NLU parse and fill slots from it (language, phone), without predicting."""
+    tracker = await processor.log_message(message, should_save_tracker=False)
+    tracker = await processor.run_action_extract_slots(message.output_channel, tracker)
+    await processor.save_tracker(tracker)
+
+
 async def log_customer_message(agent: Any, message: UserMessage) -> None:
     """Record the customer's message (understood by the NLU) in the conversation; the bot does not answer."""
     async with agent.lock_store.lock(message.sender_id):
-        await agent.processor.log_message(message)
+        await _log(agent.processor, message)
 
 
 async def run_bot_action(
@@ -29,7 +36,7 @@ async def run_bot_action(
     processor = agent.processor
     async with agent.lock_store.lock(sender_id):
         if message is not None:
-            await processor.log_message(message)
+            await _log(processor, message)
         if slots:
             tracker = await processor.get_tracker(sender_id)
             for name, value in slots.items():

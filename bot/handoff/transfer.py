@@ -45,6 +45,12 @@ def conversation_lines(events: Sequence[dict[str, Any]]) -> list[TranscriptLine]
     return lines
 
 
+def customer_words(lines: Sequence[TranscriptLine], limit: int = 5) -> str:
+    """The customer's latest lines, as the description of a ticket filed at handoff."""
+    said = [line.text for line in lines if line.role is Role.CUSTOMER]
+    return "\n".join(said[-limit:])
+
+
 def _ticket_to_hand_over(tickets: HandoffStore, sender_id: str, reference: str | None) -> Ticket | None:
     """The conversation's own ticket that is still being handled, if any."""
     ticket = tickets.get(reference) if reference else None
