@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.analytics.warning.detector import BASELINE_WEEKS, WINDOWS, adjust, dispersion_size, test_week
+from bot.analytics.warning.detector import BASELINE_WEEKS, WINDOWS, adjust, dispersion_size, week_p_values
 
 CELLS = 1000
 WEEKS = 130
@@ -62,7 +62,7 @@ def detector_alarms(h: Histories) -> np.ndarray:
     for week in range(first, weeks):
         base = h.counts[:, max(0, week + 1 - max(WINDOWS) - BASELINE_WEEKS) : week + 1 - max(WINDOWS)]
         size = dispersion_size(base)
-        p, *_ = test_week(h.counts, h.exposure, week, size)
+        p, *_ = week_p_values(h.counts, h.exposure, week, size)
         alarms[:, week], _ = adjust(p)
     return alarms
 

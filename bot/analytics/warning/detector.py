@@ -55,7 +55,7 @@ def upper_tail(observed: np.ndarray, expected: np.ndarray, size: np.ndarray | fl
     return np.where(finite, nb_tail, poisson_tail)
 
 
-def test_week(
+def week_p_values(
     counts: np.ndarray,
     exposure: np.ndarray,
     week: int,
