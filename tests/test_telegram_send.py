@@ -104,3 +104,20 @@ def test_what_finally_fails_is_recorded_on_the_conversation(fresh_sqlite_url: st
         assert all(f.channel == "telegram" for f in failures)
 
     run(test, fresh_sqlite_url, max_attempts=3)
+
+
+def test_set_webhook_registers_the_url_with_the_secret(monkeypatch: Any) -> None:
+    from bot.channels.telegram_cli import set_webhook
+
+    async def main() -> dict[str, Any]:
+        async with BotApiServer(TOKEN) as api:
+            monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+            monkeypatch.setenv("TELEGRAM_API_URL", api.api_url)
+            monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "the-secret")
+            info = await set_webhook("https://bot.example.com/webhooks/telegram/webhook")
+            assert info["url"] == "https://bot.example.com/webhooks/telegram/webhook"
+            return api.webhook
+
+    registered = asyncio.run(main())
+    assert registered["secret_token"] == "the-secret"
+    assert registered["url"] == "https://bot.example.com/webhooks/telegram/webhook"

@@ -72,6 +72,8 @@ def file_url_for(api_url: str) -> str:
 def make_bot(token: str, api_url: str | None = None) -> Bot:
     """A python-telegram-bot Bot for `token` on TELEGRAM_API_URL (Telegram's own by default)."""
     url = api_url or os.environ.get(API_URL_ENV) or DEFAULT_API_URL
+    # httpx logs every request URL at INFO, and Bot API URLs contain the bot's token.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger("httpx").level))
     request = HTTPXRequest(connection_pool_size=64, read_timeout=15.0, write_timeout=15.0, pool_timeout=5.0)
     return Bot(token, base_url=url, base_file_url=file_url_for(url), request=request)
 
@@ -109,9 +111,11 @@ class DeliveryFailed(Exception):
         self.error, self.attempts = error, attempts
 
 
-def _seconds(retry_after: int | dt.timedelta) -> float:
-    """RetryAfter's wait in seconds (an int or a timedelta depending on python-telegram-bot's settings)."""
-    return retry_after.total_seconds() if isinstance(retry_after, dt.timedelta) else float(retry_after)
+def retry_after_seconds(error: RetryAfter) -> float:
+    """How long Telegram asked to wait (read from the timedelta python-telegram-bot keeps: its public
+    `retry_after` is an int or a timedelta depending on a deprecation setting)."""
+    wait = error._retry_after
+    return wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
 
 
 class TelegramSender:
@@ -142,7 +146,7 @@ class TelegramSender:
             try:
                 return await request(), attempt
             except RetryAfter as error:
-                wait = _seconds(error._retry_after)
+                wait = retry_after_seconds(error)
                 if attempt == self.max_attempts or wait > self.max_retry_after_s:
                     raise DeliveryFailed(error, attempt) from error
                 logger.warning("%s: flood control, retrying in %.1f s (attempt %d)", what, wait, attempt)
