@@ -35,6 +35,7 @@ from bot.console.delivery import RasaLink
 from bot.console.live import ChangeFeed
 from bot.console.passwords import hash_password, needs_rehash, verify_password
 from bot.console.privacy_routes import privacy_routes
+from bot.console.reports import report_routes
 from bot.console.texts import label, language_of, text
 from bot.console.throttle import minutes_blocked
 from bot.db.column_types import utc_now
@@ -162,14 +163,14 @@ def create_app(config: ConsoleConfig, store: HandoffStore | None = None) -> ASGI
         )
 
     def page(
-        handler: Callable[[Request, Agent], Awaitable[Response]],
+        handler: Callable[[Request, Agent], Awaitable[Response]], *, api: bool = False
     ) -> Callable[[Request], Awaitable[Response]]:
-        """A page for logged-in agents; others go to the login page."""
+        """An endpoint for logged-in agents: pages send others to the login page, APIs answer 401."""
 
         async def endpoint(request: Request) -> Response:
             agent = await current_agent(request)
             if agent is None:
-                if request.method == "GET" and not request.url.path.startswith(("/api/", "/partials/")):
+                if not api and request.method == "GET":
                     return RedirectResponse("/login", status_code=303)
                 return JSONResponse({"error": "login required"}, status_code=401)
             return await handler(request, agent)
@@ -538,13 +539,13 @@ def create_app(config: ConsoleConfig, store: HandoffStore | None = None) -> ASGI
         Route("/logout", logout, methods=["POST"]),
         Route("/language", set_language, methods=["POST"]),
         Route("/", page(queue_page), methods=["GET"]),
-        Route("/partials/queue", page(queue_fragment), methods=["GET"]),
-        Route("/api/queue", page(queue_api), methods=["GET"]),
-        Route("/events", page(events), methods=["GET"]),
+        Route("/partials/queue", page(queue_fragment, api=True), methods=["GET"]),
+        Route("/api/queue", page(queue_api, api=True), methods=["GET"]),
+        Route("/events", page(events, api=True), methods=["GET"]),
         Route("/tickets/{reference}", page(ticket_page), methods=["GET"]),
-        Route("/partials/tickets/{reference}", page(ticket_fragment), methods=["GET"]),
-        Route("/api/tickets/{reference}", page(ticket_api), methods=["GET"]),
-        Route("/attachments/{attachment_id:int}", page(attachment), methods=["GET"]),
+        Route("/partials/tickets/{reference}", page(ticket_fragment, api=True), methods=["GET"]),
+        Route("/api/tickets/{reference}", page(ticket_api, api=True), methods=["GET"]),
+        Route("/attachments/{attachment_id:int}", page(attachment, api=True), methods=["GET"]),
         Route("/tickets/{reference}/claim", page(claim), methods=["POST"]),
         Route("/tickets/{reference}/reassign", page(supervisor_only(reassign)), methods=["POST"]),
         Route("/tickets/{reference}/reply", page(reply), methods=["POST"]),
@@ -553,6 +554,7 @@ def create_app(config: ConsoleConfig, store: HandoffStore | None = None) -> ASGI
         Route("/tickets/{reference}/step", page(step), methods=["POST"]),
         Route("/tickets/{reference}/field", page(edit_field), methods=["POST"]),
         Route("/tickets/{reference}/resolve", page(resolve), methods=["POST"]),
+        *report_routes(page, supervisor_only, render, lang, config.database_url),
         *privacy_routes(page, supervisor_only, render, lang, config.database_url),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
