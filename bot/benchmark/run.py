@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from bot.benchmark.client import parse_sender, webhook_sender
+from bot.benchmark.console_live import console_lines, measure_console_live
 from bot.benchmark.database import sqlite_url
 from bot.benchmark.intake import SCRIPTS, run_intakes
 from bot.benchmark.load import run_load
@@ -168,11 +169,14 @@ def main(args: argparse.Namespace | None = None) -> int:
     model = ensure_model(models_dir)
     figures = Figures(machine=_machine(), model=model.name, startup_s=0.0)
     _serve_and_measure(model, plan, figures)
+    _say("Handoff to an open agent console (a console process of its own)...")
+    console = measure_console_live(quick)
     training = _training(plan, figures, trained_now_s)
     _write_json(figures, training, quick)
     print("\n".join(render(figures)), flush=True)
+    print("\n".join(console_lines(console)), flush=True)
     print(f"\nWrote {JSON_PATH.relative_to(PROJECT_ROOT)}", flush=True)
-    errors = sum(r.errors for r in figures.parse + figures.rest)
+    errors = console.errors + sum(r.errors for r in figures.parse + figures.rest)
     if errors:
         print(f"{errors} request(s) failed; server logs in {LOG_DIR}", flush=True)
     return 1 if errors else 0
