@@ -72,6 +72,10 @@ _CITIES = (
     "石家庄裕华",
 )
 DEALERS = tuple(f"{city}一汽-大众4S店" for city in _CITIES)
+_REASONS = ("requested", "angry", "complex", "not_solved")
+# Cumulative shares of ratings 1-4 (5 takes the rest).
+_CSAT_SLOW = np.cumsum([0.1, 0.08, 0.15, 0.32])
+_CSAT_FAST = np.cumsum([0.03, 0.04, 0.1, 0.33])
 AGENTS = tuple(f"agent{n:02d}" for n in range(1, 25))
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
@@ -150,12 +154,22 @@ class DemoHistory:
         self.part_mix = self.rng.dirichlet(np.full(len(self.parts), 0.8), len(self.models))
         dealer_weights = 1 / np.arange(1, len(DEALERS) + 1) ** 0.6
         self.dealer_p = dealer_weights / dealer_weights.sum()
+        self.category_names = list(CATEGORIES)
+        self.category_p = np.array(list(CATEGORIES.values()))
+        self.part_share = np.array([_PART_SHARE.get(c, 0.0) for c in CATEGORIES])
+        self.part_cum = np.cumsum(self.part_mix, axis=1)
+        self.part_cum[:, -1] = 1.0
+        self._mix_by_month: dict[tuple[int, int], np.ndarray] = {}
 
     def _model_probabilities(self, day: dt.date) -> np.ndarray:
-        """Model mix on a day: vehicles in service times each model's complaint propensity."""
+        """Model mix on a day (per month): vehicles in service times each model's complaint propensity."""
+        cached = self._mix_by_month.get((day.year, day.month))
+        if cached is not None:
+            return cached
         exposure = np.array([self.fleet.in_service(m, day) for m in self.models], dtype=float)
         weights = exposure * self.propensity
-        return weights / weights.sum()
+        mix = self._mix_by_month[(day.year, day.month)] = weights / weights.sum()
+        return mix
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Every ticket as a dict of column values (background then injected), unsorted."""
@@ -166,26 +180,26 @@ class DemoHistory:
         yield from self._injected()
 
     def _draw(self, day: dt.date, n: int, **fixed: Any) -> Iterator[dict[str, Any]]:
-        """`n` background tickets on `day` (or of the fixed cell values)."""
+        """`n` background tickets on `day` (or of the fixed cell values), drawn as arrays."""
         rng = self.rng
-        model_p = self._model_probabilities(day)
-        model_idx = rng.choice(len(self.models), n, p=model_p)
-        categories = rng.choice(list(CATEGORIES), n, p=np.array(list(CATEGORIES.values())))
+        model_idx = rng.choice(len(self.models), n, p=self._model_probabilities(day))
+        if "vehicle_model" in fixed:
+            model_idx[:] = self.models.index(fixed["vehicle_model"])
+        categories = rng.choice(len(CATEGORIES), n, p=self.category_p)
+        with_part = rng.random(n) < self.part_share[categories]
+        part_idx = (rng.random(n)[:, None] > self.part_cum[model_idx]).sum(axis=1)
+        dealer_idx = rng.choice(len(DEALERS), n, p=self.dealer_p)
+        no_dealer = rng.random(n) < 0.1
         seconds = rng.integers(0, 86400, n)
+        midnight = dt.datetime.combine(day, dt.time(), _LOCAL).astimezone(_UTC)
         for i in range(n):
-            category = fixed.get("category") or str(categories[i])
-            model = fixed.get("vehicle_model") or self.models[model_idx[i]]
-            part = fixed.get("part")
-            if part is None and "part" not in fixed and rng.random() < _PART_SHARE.get(category, 0.0):
-                part = self.parts[rng.choice(len(self.parts), p=self.part_mix[self.models.index(model)])]
-            dealer = fixed.get("dealer") or (
-                None if rng.random() < 0.1 else DEALERS[rng.choice(len(DEALERS), p=self.dealer_p)]
-            )
-            local = dt.datetime.combine(day, dt.time(), _LOCAL) + dt.timedelta(seconds=int(seconds[i]))
+            category = fixed.get("category") or self.category_names[categories[i]]
+            part = fixed["part"] if "part" in fixed else (self.parts[part_idx[i]] if with_part[i] else None)
+            dealer = fixed.get("dealer") or (None if no_dealer[i] else DEALERS[dealer_idx[i]])
             yield {
-                "created_at": local.astimezone(_UTC),
+                "created_at": midnight + dt.timedelta(seconds=int(seconds[i])),
                 "category": category,
-                "vehicle_model": model,
+                "vehicle_model": self.models[model_idx[i]],
                 "part": part,
                 "dealer": dealer,
             }
@@ -252,7 +266,7 @@ def _service(
     start = created
     if handed:
         values["waiting_since"] = created + dt.timedelta(seconds=int(rng.integers(20, 600)))
-        values["handoff_reason"] = str(rng.choice(["requested", "angry", "complex", "not_solved"]))
+        values["handoff_reason"] = _REASONS[int(rng.integers(0, len(_REASONS)))]
         start = values["waiting_since"]
         local = start.astimezone(_LOCAL)
         wait = dt.timedelta(
@@ -275,11 +289,8 @@ def _service(
         values["resolution"] = "已处理 / handled"
         slow = (resolved - created).total_seconds() > 3 * 86400
         if rng.random() < 0.55:
-            values["csat"] = int(
-                rng.choice(
-                    [1, 2, 3, 4, 5], p=[0.1, 0.08, 0.15, 0.32, 0.35] if slow else [0.03, 0.04, 0.1, 0.33, 0.5]
-                )
-            )
+            # Slow resolutions are rated worse.
+            values["csat"] = 1 + int(np.searchsorted(_CSAT_SLOW if slow else _CSAT_FAST, rng.random()))
         values["reopened_count"] = 1 if rng.random() < (0.12 if slow else 0.05) else 0
         values["status"] = "closed" if (now - resolved).days > 7 else "resolved"
     else:

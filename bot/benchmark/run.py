@@ -176,6 +176,9 @@ def main(args: argparse.Namespace | None = None) -> int:
     print("\n".join(render(figures)), flush=True)
     print("\n".join(console_lines(console)), flush=True)
     print(f"\nWrote {JSON_PATH.relative_to(PROJECT_ROOT)}", flush=True)
+    from bot.benchmark.analytics import main as analytics_bench  # reports and early warning at scale (issue 10)
+
+    analytics_bench(quick)
     errors = console.errors + sum(r.errors for r in figures.parse + figures.rest)
     if errors:
         print(f"{errors} request(s) failed; server logs in {LOG_DIR}", flush=True)
