@@ -63,7 +63,8 @@ def privacy_routes(
     """GET /privacy, POST /privacy/export and /privacy/forget, for supervisors only."""
 
     def flash(request: Request, message: str, kind: str = "info") -> None:
-        request.session.setdefault("flash", []).append({"kind": kind, "text": message})
+        # Assigned, not appended in place: the session only notices a changed key.
+        request.session["flash"] = [*request.session.get("flash", []), {"kind": kind, "text": message}]
 
     async def privacy_page(request: Request, agent: Agent) -> Response:
         language = lang(request, agent)
