@@ -315,7 +315,7 @@ def test_ticket_view_reply_failure_retry_notes_steps_edits_and_resolution(
     page.goto(f"{console.url}/tickets/{reference}")
     # Details with display names (never ids), both amounts and the jump.
     expect(page.locator("#d-category")).to_have_text("收费争议")
-    expect(page.locator("#d-secondary")).to_have_text("维修质量")
+    expect(page.locator("#d-secondary_category")).to_have_text("维修质量")
     expect(page.locator("#d-vehicle_model")).to_have_text("迈腾")
     expect(page.locator("#d-part")).to_have_text("鼓风机")
     expect(page.locator("#d-quoted_amount")).to_have_text("¥200")

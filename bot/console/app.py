@@ -347,7 +347,11 @@ def create_app(config: ConsoleConfig, store: HandoffStore | None = None) -> ASGI
             "detail_fields": [f for f in DETAIL_FIELDS if f in EDITABLE_FIELDS],
             "editable": sorted(EDITABLE_FIELDS),
             "agents": [a for a in agents if a.active],
-            "names": {a.username: a.display_name for a in agents},
+            "names": {
+                "bot": text("role_bot", language),
+                "customer": text("role_customer", language),
+                **{a.username: a.display_name for a in agents},
+            },
             "price_jump": document.get("price_jump"),
         }
 

@@ -90,7 +90,14 @@
     });
   }
 
+  function scrollTranscript() {
+    var lines = document.getElementById("transcript-lines");
+    if (lines) { lines.scrollTop = lines.scrollHeight; }
+  }
+
+  if (live) { live.addEventListener("console:updated", scrollTranscript); }
   bindTicketControls(document);
+  scrollTranscript();
   updateTimers();
   window.setInterval(updateTimers, 1000);
 })();
