@@ -13,10 +13,13 @@ from bot.runtime.settings import PROJECT_ROOT, Settings
 EXIT_WORDS = {"/quit", "/exit", "quit", "exit", "退出"}
 
 
-def send(url: str, sender: str, text: str) -> list[dict]:
-    """Send one customer message; return the bot's replies."""
+def send(url: str, sender: str, text: str, api_token: str | None = None) -> list[dict]:
+    """Send one customer message over the server-to-server web API; return the bot's replies."""
     body = json.dumps({"sender": sender, "message": text, "message_id": uuid.uuid4().hex}).encode()
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if api_token:
+        headers["Authorization"] = f"Bearer {api_token}"
+    request = urllib.request.Request(url, body, headers)
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
 
@@ -33,7 +36,7 @@ def show(replies: list[dict]) -> None:
 def chat(settings: Settings, model: Path) -> int:
     """Start the servers, then read customer lines from the terminal until EOF or 'exit'."""
     print("Starting the assistant (about half a minute)...", flush=True)
-    with running_servers(settings, model, log_dir=PROJECT_ROOT / "var" / "logs") as servers:
+    with running_servers(settings, model, log_dir=PROJECT_ROOT / "var" / "logs", web_api=True) as servers:
         sender = f"shell-{uuid.uuid4().hex[:8]}"
         buttons: list[dict] = []
         print("Type in Chinese or English. 'exit' or Ctrl+D to leave. 请用中文或英文输入,输入“退出”结束。\n")
@@ -47,7 +50,7 @@ def chat(settings: Settings, model: Path) -> int:
                 break
             if line.strip().isdigit() and 0 < int(line) <= len(buttons):
                 line = str(buttons[int(line) - 1].get("payload") or line)
-            replies = send(servers.webhook_url, sender, line)
+            replies = send(servers.webhook_url, sender, line, servers.web_api_token)
             show(replies)
             buttons = [b for reply in replies for b in reply.get("buttons") or []]
     return 0

@@ -21,9 +21,12 @@ LOG_DIR = Path(__file__).resolve().parents[1] / "var" / "test-logs"
 REFERENCE = re.compile(r"CMP-\d{4}-\d{6}")
 
 
-def post(url: str, body: bytes, timeout: float = 60) -> tuple[int, Any]:
-    """POST a raw body as JSON content; return (status, decoded JSON body)."""
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+def post(url: str, body: bytes, timeout: float = 60, token: str | None = None) -> tuple[int, Any]:
+    """POST a raw body as JSON content (with a Bearer token if given); return (status, decoded JSON body)."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, body, headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read() or b"null")
@@ -50,7 +53,9 @@ class Customer:
         payload: dict[str, Any] = {"sender": self.sender, "message": text}
         if message_id is not None:
             payload["message_id"] = message_id
-        status, body = post(self.servers.webhook_url, json.dumps(payload).encode())
+        status, body = post(
+            self.servers.webhook_url, json.dumps(payload).encode(), token=self.servers.web_api_token
+        )
         assert status == 200, (status, body)
         assert isinstance(body, list)
         self.turns += 1
@@ -106,7 +111,7 @@ class Assistant:
 
 def _server_env(database_url: str, redis_url: str | None, name: str) -> dict[str, str]:
     """Environment of the servers: the database, and the Redis lock store when given."""
-    env = {"DATABASE_URL": database_url}
+    env = {"DATABASE_URL": database_url, "WEB_API_TOKEN": f"test-api-{uuid.uuid4().hex}"}
     if redis_url:
         env.update(REDIS_URL=redis_url, REDIS_KEY_PREFIX=f"test-{name}-{uuid.uuid4().hex[:6]}")
     return env
@@ -114,15 +119,18 @@ def _server_env(database_url: str, redis_url: str | None, name: str) -> dict[str
 
 @contextmanager
 def run_assistant(
-    model: Path, database_url: str, name: str, redis_url: str | None = None
+    model: Path,
+    database_url: str,
+    name: str,
+    redis_url: str | None = None,
+    extra_env: Mapping[str, str] | None = None,
 ) -> Iterator[Assistant]:
     """Start the real servers on free ports against `database_url` (and Redis locks if `redis_url`)."""
     settings = local_settings(model.parent)
     log_dir = LOG_DIR / name
     shutil.rmtree(log_dir, ignore_errors=True)  # logs of this run only
-    with running_servers(
-        settings, model, extra_env=_server_env(database_url, redis_url, name), log_dir=log_dir
-    ) as servers:
+    env = {**_server_env(database_url, redis_url, name), **(extra_env or {})}
+    with running_servers(settings, model, extra_env=env, log_dir=log_dir) as servers:
         yield Assistant(servers, database_url, log_dir)
 
 

@@ -76,7 +76,7 @@ def test_typed_commands_are_not_intents(assistant: Assistant) -> None:
     ],
 )
 def test_malformed_requests_get_a_clear_400(assistant: Assistant, body: bytes, status: int) -> None:
-    code, answer = post(assistant.servers.webhook_url, body)
+    code, answer = post(assistant.servers.webhook_url, body, token=assistant.servers.web_api_token)
     assert code == status
     assert "error" in answer
 
@@ -85,3 +85,13 @@ def test_replies_follow_the_customers_language(assistant: Assistant) -> None:
     assert "Hello" in assistant.customer().say("hi there")
     assert "您好" in assistant.customer().say("你好")
     assert "您好" in assistant.customer().say("您好,請問一下")  # Traditional → answered in Chinese
+
+
+@pytest.mark.parametrize("token", [None, "wrong-token", ""])
+def test_the_server_to_server_api_refuses_requests_without_its_token(
+    assistant: Assistant, token: str | None
+) -> None:
+    body = b'{"sender": "someone-else", "message": "hi"}'
+    code, answer = post(assistant.servers.webhook_url, body, token=token)
+    assert code == 403
+    assert "error" in answer

@@ -28,23 +28,29 @@ def parse_sender(rasa_url: str, token: str) -> Send:
     return send
 
 
+def api_headers(api_token: str | None) -> dict[str, str]:
+    """The Authorization header of the server-to-server web API."""
+    return {"Authorization": f"Bearer {api_token}"} if api_token else {}
+
+
 async def web_turn(
-    session: aiohttp.ClientSession, webhook_url: str, sender: str, text: str
+    session: aiohttp.ClientSession, webhook_url: str, sender: str, text: str, api_token: str | None = None
 ) -> list[dict[str, Any]] | None:
     """One customer message over the web channel; the bot's replies, or None on failure."""
+    body = {"sender": sender, "message": text}
     try:
-        async with session.post(webhook_url, json={"sender": sender, "message": text}) as response:
+        async with session.post(webhook_url, json=body, headers=api_headers(api_token)) as response:
             body = await response.json(content_type=None)
             return body if response.status == 200 and isinstance(body, list) else None
     except FAILURES:
         return None
 
 
-def webhook_sender(webhook_url: str) -> Send:
+def webhook_sender(webhook_url: str, api_token: str | None = None) -> Send:
     """A full REST turn: POST the customer's message to the web channel and wait for the replies."""
 
     async def send(session: aiohttp.ClientSession, sender: str, text: str) -> bool:
-        return await web_turn(session, webhook_url, sender, text) is not None
+        return await web_turn(session, webhook_url, sender, text, api_token) is not None
 
     return send
 

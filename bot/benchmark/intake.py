@@ -123,13 +123,18 @@ class IntakeResult:
 
 
 async def run_intake(
-    session: aiohttp.ClientSession, webhook_url: str, rasa_url: str, token: str, script: IntakeScript
+    session: aiohttp.ClientSession,
+    webhook_url: str,
+    rasa_url: str,
+    token: str,
+    script: IntakeScript,
+    api_token: str | None = None,
 ) -> int | None:
     """Play one intake: the customer messages it took to get a ticket reference, or None if it never came."""
     sender = f"bench-intake-{uuid.uuid4().hex[:10]}"
     text = script.opening
     for turn in range(1, MAX_TURNS + 1):
-        replies = await web_turn(session, webhook_url, sender, text)
+        replies = await web_turn(session, webhook_url, sender, text, api_token)
         if replies is None:
             return None
         if any(REFERENCE.search(str(r.get("text") or "")) for r in replies):
@@ -149,6 +154,7 @@ async def run_intakes(
     scripts: Sequence[IntakeScript] = SCRIPTS,
     concurrency: int = 10,
     per_customer: int = 2,
+    api_token: str | None = None,
 ) -> IntakeResult:
     """`concurrency` customers each play `per_customer` scripted intakes back to back."""
     result = IntakeResult(concurrency)
@@ -158,7 +164,7 @@ async def run_intakes(
         for _ in range(per_customer):
             script = scripts[next(numbers) % len(scripts)]
             result.attempted += 1
-            turns = await run_intake(session, webhook_url, rasa_url, token, script)
+            turns = await run_intake(session, webhook_url, rasa_url, token, script, api_token)
             if turns is not None:
                 result.turns_of_completed.append(turns)
 

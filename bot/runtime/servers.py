@@ -18,6 +18,7 @@ from bot.db.engine import DATABASE_URL_ENV
 from bot.runtime.settings import PROJECT_ROOT, Settings
 
 START_TIMEOUT_S = 240.0
+WEB_API_TOKEN_ENV = "WEB_API_TOKEN"
 
 
 @dataclass
@@ -29,6 +30,7 @@ class RunningServers:
     settings: Settings
     auth_token: str
     started_in_s: float
+    web_api_token: str | None = None  # Bearer token of the server-to-server web API, None when it is off
     console: subprocess.Popen[bytes] | None = None  # the agent console, when started (bot run)
     console_url: str | None = None
 
@@ -76,13 +78,21 @@ def running_servers(
     extra_env: dict[str, str] | None = None,
     log_dir: Path | None = None,
     quiet: bool = False,
+    web_api: bool = False,
     console_port: int | None = None,
 ) -> Iterator[RunningServers]:
-    """Start the action server and the Rasa server, yield when both answer, stop them afterwards."""
+    """Start the action server and the Rasa server, yield when both answer, stop them afterwards.
+
+    `web_api`: the caller talks over the server-to-server web API itself (shell, benchmark), so turn it on
+    with a random token for this run when WEB_API_TOKEN is not set.
+    `console_port`: also start the agent console (bot.console.server) there.
+    """
     from bot.db.migrate import upgrade
 
     token = settings.auth_token or secrets.token_urlsafe(24)
     env = child_environment(settings, extra_env)
+    if web_api and not env.get(WEB_API_TOKEN_ENV):
+        env[WEB_API_TOKEN_ENV] = secrets.token_urlsafe(24)
     # Tickets and trackers share the database; its schema must be current before either server writes.
     upgrade(env.get(DATABASE_URL_ENV) or None)
 
@@ -121,9 +131,9 @@ def running_servers(
     rasa = subprocess.Popen(
         rasa_cmd, cwd=PROJECT_ROOT, env=env, stdout=output("rasa"), stderr=subprocess.STDOUT
     )
-    servers = RunningServers(rasa, actions, settings, token, 0.0)
+    servers = RunningServers(rasa, actions, settings, token, 0.0, env.get(WEB_API_TOKEN_ENV) or None)
     children = [rasa, actions]
-    if console_port is not None:  # the agent console (bot.console.server)
+    if console_port is not None:
         console_env = {**env, "CONSOLE_PORT": str(console_port), "CONSOLE_RASA_URL": settings.rasa_url}
         servers.console = subprocess.Popen(
             [sys.executable, "-m", "bot.console.server"],
