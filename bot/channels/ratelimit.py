@@ -8,7 +8,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 
 RATE_LIMIT_ENV = "CHANNEL_RATE_LIMIT_PER_MINUTE"
-DEFAULT_PER_MINUTE = 20
+DEFAULT_PER_MINUTE = 30
 WINDOW_S = 60.0
 
 
