@@ -297,6 +297,7 @@ def test_customer_written_text_is_inert(agent_page: Page, console: Console) -> N
     expect(agent_page.locator("#d-customer_name")).to_have_text(XSS_SCRIPT)
     expect(agent_page.locator("#d-description")).to_have_text(XSS_IMG)
     expect(agent_page.locator("#transcript-lines")).to_contain_text(XSS_IMG)
+    expect(agent_page.locator("#attachments .caption")).to_have_text(XSS_SCRIPT)
     assert agent_page.locator("#transcript-lines img, #details img").count() == 0
     assert agent_page.evaluate("window.__xss") is None
     console.store.add_customer_message(reference, XSS_SCRIPT)  # arrives live

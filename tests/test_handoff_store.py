@@ -168,7 +168,7 @@ def test_attachments_steps_and_change_cursor(store: HandoffStore) -> None:
     after_enqueue = store.change_cursor()
     assert after_enqueue.as_key() != before.as_key()
     attachment = store.add_attachment(reference, "../../photo.jpg", "image/jpeg", b"\xff\xd8jpeg", "仪表盘")
-    assert attachment.filename == "photo.jpg" and attachment.size == 6
+    assert attachment.filename == "photo.jpg" and attachment.size == 6 and attachment.caption == "仪表盘"
     assert store.attachments(reference)[0].id == attachment.id
     assert store.change_cursor().as_key() != after_enqueue.as_key()
     store.check_step(reference, "apologise", True, "gina")

@@ -367,7 +367,7 @@ class HandoffStore(TicketStore):
     def add_attachment(
         self, reference: str, filename: str, content_type: str, content: bytes, caption: str | None = None
     ) -> Attachment:
-        """Keep a file the customer sent (a Telegram photo) and note it in the transcript with its caption."""
+        """Keep a file the customer sent (a Telegram photo) on the ticket, with its caption."""
         safe_name = Path(filename).name or "file"
         folder = self.attachments_dir / reference
         folder.mkdir(parents=True, exist_ok=True)
@@ -379,6 +379,9 @@ class HandoffStore(TicketStore):
             now = utc_now()
             attachment = Attachment(
                 ticket_id=ticket.id,
+                conversation_id=ticket.sender_id,
+                channel=ticket.channel,
+                caption=caption,
                 filename=safe_name[:255],
                 content_type=content_type[:127],
                 size=len(content),
@@ -386,9 +389,6 @@ class HandoffStore(TicketStore):
                 uploaded_at=now,
             )
             session.add(attachment)
-            session.add(
-                TicketMessage(ticket_id=ticket.id, role=Role.CUSTOMER.value, text=caption or "", at=now)
-            )
             ticket.updated_at = now
             session.flush()
             return attachment
@@ -524,7 +524,7 @@ class HandoffStore(TicketStore):
     # Live updates -------------------------------------------------------------------------------------------
 
     def change_cursor(self) -> ChangeCursor:
-        """Where the tickets, transcripts and audit trails are now (cheap: three index lookups)."""
+        """Where the tickets, transcripts, audit trails and attachments are now (cheap aggregate lookups)."""
 
         def work(session: Session) -> ChangeCursor:
             row = session.execute(
@@ -532,9 +532,11 @@ class HandoffStore(TicketStore):
                     select(func.max(TicketEvent.id)).scalar_subquery(),
                     select(func.max(TicketMessage.id)).scalar_subquery(),
                     select(func.max(Ticket.updated_at)).scalar_subquery(),
+                    # Channels link waiting photos to tickets later (ticket_id set on an existing row).
+                    select(func.count(Attachment.ticket_id)).scalar_subquery(),
                 )
             ).one()
-            return ChangeCursor(int(row[0] or 0), int(row[1] or 0), str(row[2] or ""))
+            return ChangeCursor(int(row[0] or 0), int(row[1] or 0), f"{row[2] or ''}/{int(row[3] or 0)}")
 
         return self._read(work)
 

@@ -72,6 +72,7 @@ def _attachment(attachment: Attachment) -> dict[str, Any]:
         "id": attachment.id,
         "filename": attachment.filename,
         "content_type": attachment.content_type,
+        "caption": attachment.caption,
         "size": attachment.size,
         "uploaded_at": _json_value(attachment.uploaded_at),
     }
