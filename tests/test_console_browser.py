@@ -331,9 +331,9 @@ def test_ticket_view_reply_failure_retry_notes_steps_edits_and_resolution(
     expect(steps.first).to_contain_text("道歉")
     expect(page.locator("#steps")).to_contain_text("官方配件和工时价格表")
     expect(page.locator("#steps")).to_contain_text("善意")
-    # Claim first (an agent acts on their own tickets).
-    assert console.store.claim(reference, "wang").won
-    page.reload()
+    # Claim from the ticket view (an agent acts on their own tickets).
+    page.click("#claim-here")
+    expect(page.locator("#d-assigned")).to_have_text("小王")
     page.locator("input.step[data-step='pricing_dispute.apologise']").check()
     expect(page.locator("#audit-trail")).to_contain_text("由服务经理向客户诚恳道歉 ✓", timeout=10_000)
     # Canned reply in the customer's language (English), sent while the customer's channel is down.
@@ -378,6 +378,11 @@ def test_ticket_view_reply_failure_retry_notes_steps_edits_and_resolution(
     assert resolved and resolved[0]["resolution"] == "Dealer refunds the 800 yuan difference"
     ticket = console.store.get(reference)
     assert ticket is not None and ticket.status == "resolved" and ticket.resolution.startswith("Dealer")
+    # The conversation is the bot's again: no more agent lines until the case comes back.
+    page.fill("#reply-text", "one more thing")
+    page.click("#send-reply")
+    expect(page.locator(".flash.error")).to_contain_text("不在人工处理中")
+    assert all(body.get("text") != "one more thing" for body in console.routes.pushed())
     # The JSON view carries the handoff fields and the agent's turns.
     with session_client(page, console) as client:
         data = client.get(f"/api/tickets/{reference}").json()

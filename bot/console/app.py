@@ -38,6 +38,7 @@ from bot.console.privacy_routes import privacy_routes
 from bot.console.reports import report_routes
 from bot.console.texts import label, language_of, text
 from bot.console.throttle import minutes_blocked
+from bot.constants import TicketStatus
 from bot.db.column_types import utc_now
 from bot.handoff.models import Agent, AgentRole
 from bot.handoff.store import HandoffStore, TicketNotFound
@@ -215,6 +216,16 @@ def create_app(config: ConsoleConfig, store: HandoffStore | None = None) -> ASGI
                 request, "error.html", agent, status_code=403, message=text("not_yours", lang(request, agent))
             )
         return ticket
+
+    def not_with_agent(request: Request, agent: Agent, ticket: Ticket) -> Response | None:
+        """Replies and resolution need the conversation with an agent (claimed, not yet resolved)."""
+        if ticket.status == TicketStatus.ASSIGNED:
+            return None
+        message = text("not_with_agent", lang(request, agent))
+        if _wants_json(request):
+            return JSONResponse({"error": message}, status_code=409)
+        flash(request, message, "error")
+        return back_to(ticket)
 
     def back_to(ticket: Ticket) -> RedirectResponse:
         """After an action: the ticket view again."""
@@ -441,6 +452,9 @@ def create_app(config: ConsoleConfig, store: HandoffStore | None = None) -> ASGI
         ticket = await acting_ticket(request, agent)
         if isinstance(ticket, Response):
             return ticket
+        refused = not_with_agent(request, agent, ticket)
+        if refused is not None:
+            return refused
         form = await request.form()
         message = str(form.get("text") or "").strip()
         if not message or len(message) > MAX_REPLY_CHARS:
@@ -458,6 +472,9 @@ def create_app(config: ConsoleConfig, store: HandoffStore | None = None) -> ASGI
         ticket = await acting_ticket(request, agent)
         if isinstance(ticket, Response):
             return ticket
+        refused = not_with_agent(request, agent, ticket)
+        if refused is not None:
+            return refused
         message = await run_in_threadpool(store.message, int(request.path_params["message_id"]))
         if message is None or message.ticket_id != ticket.id or message.role != "agent":
             return render(
@@ -512,6 +529,9 @@ def create_app(config: ConsoleConfig, store: HandoffStore | None = None) -> ASGI
         ticket = await acting_ticket(request, agent)
         if isinstance(ticket, Response):
             return ticket
+        refused = not_with_agent(request, agent, ticket)
+        if refused is not None:
+            return refused
         form = await request.form()
         resolution = str(form.get("resolution") or "").strip()
         language = lang(request, agent)
