@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import matplotlib
 
 matplotlib.use("Agg")
-from matplotlib import font_manager  # noqa: E402
-from matplotlib import pyplot as plt  # noqa: E402
+from matplotlib import font_manager
+from matplotlib import pyplot as plt
 
 CJK_FONT_FILE = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 _COLOR = "#1f5f99"
@@ -24,7 +24,7 @@ def _font_family() -> list[str]:
     """Noto Sans CJK when installed (make install adds fonts-noto-cjk), then matplotlib's default."""
     names = {f.name for f in font_manager.fontManager.ttflist if "Noto Sans CJK" in f.name}
     preferred = [n for n in ("Noto Sans CJK SC", "Noto Sans CJK JP") if n in names]
-    return preferred + ["DejaVu Sans"]
+    return [*preferred, "DejaVu Sans"]
 
 
 def _svg(figure: plt.Figure) -> str:

@@ -54,7 +54,8 @@ def _demo_data(args: argparse.Namespace) -> int:
         counts = fill(connection, args.tickets, args.seed)
     analyze(engine)
     print(
-        f"inserted {counts['tickets']} tickets and {counts['customers']} customers in {time.monotonic() - started:.1f} s"
+        f"inserted {counts['tickets']} tickets and {counts['customers']} customers"
+        f" in {time.monotonic() - started:.1f} s"
     )
     return 0
 
@@ -127,8 +128,10 @@ def _warnings(args: argparse.Namespace) -> int:
             else f"{alert.dealer} / {label('category', alert.category, 'en')}"
         )
         print(
-            f"#{alert.id:<4} week {alert.week}  {what:<45} observed {alert.observed:>4} expected {alert.expected:>7.2f} "
-            f"ratio {alert.rate_ratio:>5.2f}  q {alert.q_value:.2e} (<= {alert.threshold})  {alert.method}  last {alert.window_weeks} wk"
+            f"#{alert.id:<4} week {alert.week}  {what:<45} observed {alert.observed:>4}"
+            f" expected {alert.expected:>7.2f} "
+            f"ratio {alert.rate_ratio:>5.2f}  q {alert.q_value:.2e} (<= {alert.threshold})  {alert.method}"
+            f"  last {alert.window_weeks} wk"
         )
     return 0
 

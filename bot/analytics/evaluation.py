@@ -142,7 +142,8 @@ def shape_lines(shape: str, result: dict[str, object]) -> list[str]:
         "",
         f"Early warning, {shape} (seed {result['seed']}, {result['cells']} cells x {result['weeks']} weeks, "
         "baselines 1-10 a week, negative-binomial background x exposure; 10% of cells 2x, 10% 3x)",
-        f"  {'method':<52} {'3x found':>9} {'3x delay':>9} {'2x found':>9} {'2x delay':>9} {'FA/100 cell-yr':>15}",
+        f"  {'method':<52} {'3x found':>9} {'3x delay':>9} {'2x found':>9} {'2x delay':>9}"
+        f" {'FA/100 cell-yr':>15}",
     ]
     for name, scores in rows:
         three, two = scores["3x"], scores["2x"]  # type: ignore[index]
@@ -159,7 +160,8 @@ def shape_lines(shape: str, result: dict[str, object]) -> list[str]:
     )
     beat = ours["detected"] > result["naive_matched"]["3x"]["detected"]  # type: ignore[index]
     lines.append(
-        f"  target (>=90% of 3x within median 3 weeks at <=1 FA/100 cell-years): {'met' if met else 'NOT met'}; "
+        "  target (>=90% of 3x within median 3 weeks at <=1 FA/100 cell-years): "
+        f"{'met' if met else 'NOT met'}; "
         f"beats the naive rule at the same false-alarm rate: {'yes' if beat else 'no'}"
     )
     return lines

@@ -72,7 +72,8 @@ def service_rows(service: dict[str, Any]) -> list[tuple[str, str]]:
 def report_text(document: dict[str, Any]) -> str:
     """The report as plain text tables."""
     lines = [
-        f"Complaint report {document['filter']['from']} .. {document['filter']['to']}: {document['total']} tickets"
+        f"Complaint report {document['filter']['from']} .. {document['filter']['to']}:"
+        f" {document['total']} tickets"
     ]
     lines += ["", "Service measures"] + [
         f"  {name:<32} {value}" for name, value in service_rows(document["service"])

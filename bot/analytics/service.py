@@ -53,8 +53,9 @@ def _spans_sql(dialect: str, calendar: Calendar, where: str) -> str:
     start_frt = "COALESCE(t.waiting_since, t.created_at)"
     frt = f"{epoch(dialect, 't.first_response_at')} - {epoch(dialect, start_frt)}"
     res = f"{epoch(dialect, 't.resolved_at')} - {epoch(dialect, 't.created_at')}"
-    frt_b = f"{calendar.seconds_at(dialect, 't.first_response_at', 'b2')} - {calendar.seconds_at(dialect, start_frt, 'b1')}"
-    res_b = f"{calendar.seconds_at(dialect, 't.resolved_at', 'b4')} - {calendar.seconds_at(dialect, 't.created_at', 'b3')}"
+    business = calendar.seconds_at
+    frt_b = f"{business(dialect, 't.first_response_at', 'b2')} - {business(dialect, start_frt, 'b1')}"
+    res_b = f"{business(dialect, 't.resolved_at', 'b4')} - {business(dialect, 't.created_at', 'b3')}"
     met_cases = " ".join(
         f"WHEN '{target.priority}' THEN "
         f"CASE WHEN ({'frt_bs' if target.clock == 'business' else 'frt_s'}) <= {target.minutes * 60} "
@@ -102,7 +103,8 @@ def _percentiles(connection: Connection, spans: str, params: dict[str, Any]) -> 
         return dict(row)
     for measure in _DURATIONS:
         query = f"""{spans}
-SELECT MIN(CASE WHEN rn * 100 >= 50 * n THEN v END) AS p50, MIN(CASE WHEN rn * 100 >= 90 * n THEN v END) AS p90
+SELECT MIN(CASE WHEN rn * 100 >= 50 * n THEN v END) AS p50,
+       MIN(CASE WHEN rn * 100 >= 90 * n THEN v END) AS p90
 FROM (SELECT {measure} AS v, ROW_NUMBER() OVER (ORDER BY {measure}) AS rn, COUNT(*) OVER () AS n
       FROM spans WHERE {measure} IS NOT NULL) ranked"""
         row = connection.execute(text(query), params).mappings().one()

@@ -52,7 +52,9 @@ def volume_by(connection: Connection, report: ReportFilter, dimension: str) -> l
     """Tickets per value of a dimension, largest first."""
     column = _dimension(dimension)
     where, params = report.where(connection.dialect.name)
-    query = f"SELECT t.{column} AS value, COUNT(*) AS n FROM tickets t WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1"
+    query = (
+        f"SELECT t.{column} AS value, COUNT(*) AS n FROM tickets t WHERE {where} GROUP BY 1 ORDER BY 2 DESC"
+    )
     return [{"value": row.value, "count": row.n} for row in connection.execute(text(query), params)]
 
 
@@ -71,7 +73,8 @@ def ticket_list(
     where, params = report.where(connection.dialect.name)
     total = connection.execute(text(f"SELECT COUNT(*) FROM tickets t WHERE {where}"), params).scalar_one()
     columns = ", ".join(f"t.{c}" for c in _LIST_COLUMNS)
-    query = f"SELECT {columns} FROM tickets t WHERE {where} ORDER BY t.created_at DESC, t.id DESC LIMIT {int(limit)}"
+    order = f"ORDER BY t.created_at DESC, t.id DESC LIMIT {int(limit)}"
+    query = f"SELECT {columns} FROM tickets t WHERE {where} {order}"
     rows = [dict(row) for row in connection.execute(text(query), params).mappings()]
     for row in rows:
         row["created_at"] = str(row["created_at"])[:16].replace("T", " ")

@@ -30,8 +30,8 @@ from sqlalchemy.engine import make_url
 from bot.analytics.analytics_time import local_today
 from bot.analytics.demo import fill
 from bot.analytics.filters import ReportFilter
-from bot.analytics.report import build_report
 from bot.analytics.maintenance import analyze
+from bot.analytics.report import build_report
 from bot.analytics.warning.alerts import run_warnings
 from bot.db.engine import dispose_shared_engine, make_engine
 from bot.db.migrate import upgrade
@@ -165,7 +165,8 @@ def render(results: list[dict[str, Any]]) -> list[str]:
     """The section's table."""
     lines = [
         "",
-        "Analytics at scale (median / worst of 3; page = GET /reports through the console app, CLI = `bot report --json` process)",
+        "Analytics at scale (median / worst of 3; page = GET /reports through the console app,"
+        " CLI = a `bot report --json` process)",
     ]
     for r in results:
         if "skipped" in r:
@@ -176,12 +177,14 @@ def render(results: list[dict[str, Any]]) -> list[str]:
             page, cli, query = r[f"page_{name}"], r[f"cli_{name}"], r[f"query_{name}"]
             verdict = "ok" if page[1] <= PAGE_TARGET_S else "over target"
             lines.append(
-                f"    report page, {name:<8} {page[0]:6.2f} s / {page[1]:6.2f} s  ({verdict}, target {PAGE_TARGET_S:.0f} s)"
+                f"    report page, {name:<8} {page[0]:6.2f} s / {page[1]:6.2f} s"
+                f"  ({verdict}, target {PAGE_TARGET_S:.0f} s)"
                 f"   bot report {cli[0]:6.2f} s / {cli[1]:6.2f} s   SQL only {query[0]:6.2f} s"
             )
         verdict = "ok" if r["warning_run_s"] <= WARNING_TARGET_S else "over target"
         lines.append(
-            f"    early-warning run          {r['warning_run_s']:6.2f} s ({verdict}, target {WARNING_TARGET_S:.0f} s), {r['alerts']} alerts"
+            f"    early-warning run          {r['warning_run_s']:6.2f} s"
+            f" ({verdict}, target {WARNING_TARGET_S:.0f} s), {r['alerts']} alerts"
         )
     return lines
 
@@ -200,7 +203,7 @@ def main(quick: bool = False) -> int:
     for backend, tickets in sizes.items():
         try:
             results.append(_measure(backend, tickets))
-        except Exception as error:  # noqa: BLE001  (a missing PostgreSQL server must not hide the SQLite figures)
+        except Exception as error:
             results.append({"backend": backend, "skipped": re.sub(r"\s+", " ", str(error))[:200]})
     JSON_PATH.parent.mkdir(parents=True, exist_ok=True)
     JSON_PATH.write_text(json.dumps(results, indent=2), encoding="utf-8")

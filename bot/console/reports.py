@@ -299,7 +299,9 @@ def report_routes(
             document = alert_to_dict(alert)
             trend = document["evidence"].get("trend", [])
             title = (
-                f"{label('vehicle_model', alert.vehicle_model, language)} · {label('part', alert.part, language)}"
+                label("vehicle_model", alert.vehicle_model, language)
+                + " · "
+                + label("part", alert.part, language)
                 if alert.kind == "model_part"
                 else f"{alert.dealer} · {label('category', alert.category, language)}"
             )

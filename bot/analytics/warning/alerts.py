@@ -39,7 +39,8 @@ def _examples(
     where, params = report.where(connection.dialect.name)
     rows = connection.execute(
         text(
-            f"SELECT t.reference, t.created_at, t.description FROM tickets t WHERE {where} ORDER BY t.created_at DESC LIMIT {EXAMPLES}"
+            f"SELECT t.reference, t.created_at, t.description FROM tickets t WHERE {where}"
+            f" ORDER BY t.created_at DESC LIMIT {EXAMPLES}"
         ),
         params,
     )

@@ -10,8 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bot.analytics.dialect import period
-from bot.analytics.fleet import Fleet, load_fleet
 from bot.analytics.filters import ReportFilter
+from bot.analytics.fleet import Fleet, load_fleet
 from bot.analytics.warning.detector import BASELINE_WEEKS, WINDOWS
 
 PART_CATEGORIES = ("product_defect", "repair_complaint", "roadside_assistance")
@@ -50,7 +50,8 @@ def _weekly(
     marks = ", ".join(f":c{i}" for i in range(len(categories)))
     params.update({f"c{i}": c for i, c in enumerate(categories)})
     a, b = columns
-    query = f"""SELECT {period(dialect, "t.created_at", "week")} AS week, t.{a} AS a, t.{b} AS b, COUNT(*) AS n
+    week = period(dialect, "t.created_at", "week")
+    query = f"""SELECT {week} AS week, t.{a} AS a, t.{b} AS b, COUNT(*) AS n
 FROM tickets t WHERE {where} AND t.{a} IS NOT NULL AND t.{b} IS NOT NULL AND t.category IN ({marks})
 GROUP BY 1, 2, 3"""
     return [(row.week, row.a, row.b, int(row.n)) for row in connection.execute(text(query), params)]

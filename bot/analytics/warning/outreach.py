@@ -23,8 +23,10 @@ TEMPLATES = {
     ),
 }
 DEALER_TEMPLATES = {
-    "zh": "尊敬的{name}您好:感谢您选择{dealer}。我们正在复查该店近期的服务,如您对服务有任何意见,欢迎随时告诉我们。一汽-大众客户关怀中心",
-    "en": "Dear {name}, thank you for choosing {dealer}. We are reviewing its recent service; if anything was not "
+    "zh": "尊敬的{name}您好:感谢您选择{dealer}。我们正在复查该店近期的服务,"
+    "如您对服务有任何意见,欢迎随时告诉我们。一汽-大众客户关怀中心",
+    "en": "Dear {name}, thank you for choosing {dealer}. We are reviewing its recent service; "
+    "if anything was not "
     "right, please tell us. FAW-Volkswagen Customer Care",
 }
 COLUMNS = ("customer_id", "name", "phone", "language", "message")
