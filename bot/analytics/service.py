@@ -144,7 +144,22 @@ def service_measures(connection: Connection, report: ReportFilter) -> dict[str, 
     calendar = desk_calendar(
         report.start - dt.timedelta(days=1), max(last, report.end + dt.timedelta(days=1))
     )
-    spans = _spans_sql(dialect, calendar, where)
+    # The per-ticket spans are computed once into a temporary table that every figure below reads.
+    temporary = "temp.spans" if dialect == "sqlite" else "pg_temp.spans"
+    connection.execute(text(f"DROP TABLE IF EXISTS {temporary}"))
+    connection.execute(
+        text(f"CREATE TEMPORARY TABLE spans AS {_spans_sql(dialect, calendar, where)} SELECT * FROM spans"),
+        params,
+    )
+    try:
+        return _measures(connection, params)
+    finally:
+        connection.execute(text(f"DROP TABLE IF EXISTS {temporary}"))
+
+
+def _measures(connection: Connection, params: dict[str, Any]) -> dict[str, Any]:
+    """Every service figure from the temporary `spans` table."""
+    spans = ""
     totals = (
         connection.execute(
             text(
