@@ -162,7 +162,9 @@ class ValidateCsatForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A number from 1 to 5; anything else is asked again."""
-        rating = parse_rating(str(value or ""))
+        if value is None:  # cleared when the rating starts: nothing to check yet
+            return {CSAT_SLOT: None}
+        rating = parse_rating(str(value))
         if rating is not None:
             return {CSAT_SLOT: str(rating)}
         if _invalid_ratings(tracker.events) >= 1:  # asked twice: the customer would rather not rate
@@ -174,7 +176,9 @@ class ValidateCsatForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Whatever the customer says (a "skip" means no comment)."""
-        return {CSAT_COMMENT_SLOT: clean_comment(str(value or "")) or "-"}
+        if value is None:  # cleared when the rating starts: not answered yet
+            return {CSAT_COMMENT_SLOT: None}
+        return {CSAT_COMMENT_SLOT: clean_comment(str(value)) or NOT_RATED}
 
 
 class ActionStoreCsat(Action):
