@@ -152,6 +152,13 @@ def test_volume_by_dimension_and_period(known_db) -> None:  # type: ignore[no-un
     with known_db.connect() as connection:
         models = {r["value"]: r["count"] for r in volume_by(connection, REPORT, "vehicle_model")}
         assert models == {"Magotan": 3, "Sagitar": 2}
+        document = build_report(connection, REPORT, "week")
+        assert {r["value"]: r["count"] for r in document["volume"]["vehicle_model"]} == models
+        assert document["volume"]["channel"][0] == {"value": "web", "count": 4, "label": "网站"}
+        assert document["trend"] == [
+            {"period": "2026-03-02", "count": 4},
+            {"period": "2026-03-09", "count": 1},
+        ]
         weeks = volume_over_time(connection, REPORT, "vehicle_model", "week")
         assert {(r["period"], r["value"], r["count"]) for r in weeks} == {
             ("2026-03-02", "Magotan", 2),

@@ -8,23 +8,20 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from bot.analytics.filters import DIMENSIONS, ReportFilter
+from bot.analytics.filters import ReportFilter
 from bot.analytics.labels import label
 from bot.analytics.service import service_measures
-from bot.analytics.volume import period_totals, volume_by, volume_over_time
+from bot.analytics.volume import all_volumes
 
 
 def build_report(
     connection: Connection, report: ReportFilter, grain: str = "week", language: str = "zh"
 ) -> dict[str, Any]:
     """Every figure of the report page for `report`, with display names in `language`."""
-    trend = period_totals(volume_over_time(connection, report, "category", grain))
+    trend, counts = all_volumes(connection, report, grain)
     volume = {
-        dimension: [
-            {**row, "label": label(dimension, row["value"], language)}
-            for row in volume_by(connection, report, dimension)
-        ]
-        for dimension in DIMENSIONS
+        dimension: [{**row, "label": label(dimension, row["value"], language)} for row in rows]
+        for dimension, rows in counts.items()
     }
     return {
         "filter": report.as_dict(),

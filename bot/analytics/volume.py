@@ -79,3 +79,33 @@ def ticket_list(
     for row in rows:
         row["created_at"] = str(row["created_at"])[:16].replace("T", " ")
     return rows, int(total)
+
+
+def all_volumes(
+    connection: Connection, report: ReportFilter, grain: str
+) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """Tickets per period and per value of every dimension: one scan with GROUPING SETS on PostgreSQL."""
+    dialect = connection.dialect.name
+    if dialect != "postgresql":
+        trend = period_totals(volume_over_time(connection, report, "category", grain))
+        return trend, {dimension: volume_by(connection, report, dimension) for dimension in DIMENSIONS}
+    where, params = report.where(dialect)
+    bucket = period(dialect, "t.created_at", grain)
+    keys = [bucket, *(f"t.{d}" for d in DIMENSIONS)]
+    flags = ", ".join(f"GROUPING({key}) AS g{i}" for i, key in enumerate(keys))
+    sets = ", ".join(f"({key})" for key in keys)
+    columns = ", ".join(f"{key} AS k{i}" for i, key in enumerate(keys))
+    grouping = f"GROUP BY GROUPING SETS ({sets})"
+    query = f"SELECT {columns}, {flags}, COUNT(*) AS n FROM tickets t WHERE {where} {grouping}"
+    trend: list[dict[str, Any]] = []
+    volumes: dict[str, list[dict[str, Any]]] = {d: [] for d in DIMENSIONS}
+    for row in connection.execute(text(query), params).mappings():
+        index = next(i for i in range(len(keys)) if row[f"g{i}"] == 0)
+        if index == 0:
+            trend.append({"period": row["k0"], "count": row["n"]})
+        else:
+            volumes[DIMENSIONS[index - 1]].append({"value": row[f"k{index}"], "count": row["n"]})
+    trend.sort(key=lambda r: r["period"])
+    for rows in volumes.values():
+        rows.sort(key=lambda r: (-r["count"], r["value"] or ""))
+    return trend, volumes
