@@ -4,6 +4,10 @@ satisfaction, reopening, agents and login attempts."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -14,6 +18,7 @@ from bot.constants import Category, TicketStatus
 from bot.db.column_types import utc_now
 from bot.handoff.models import AgentRole, Owner
 from bot.handoff.store import AgentExists, HandoffStore
+from bot.runtime.settings import PROJECT_ROOT
 from bot.tickets.models import EventKind
 from bot.tickets.serialize import ticket_to_dict
 from bot.tickets.store import TicketDraft
@@ -192,3 +197,32 @@ def test_agents_and_login_attempts(store: HandoffStore) -> None:
     assert store.failed_logins(since, ip=ip) >= 3
     store.record_login(name, ip, success=True)
     assert store.failed_logins(since, username=name) == 0
+
+
+def test_cli_json_carries_the_handoff_fields_agent_turns_and_attachments(store: HandoffStore) -> None:
+    reference = file(store)
+    store.enqueue(reference, "angry")
+    store.claim(reference, "ivy")
+    message = store.record_agent_reply(reference, "ivy", "您好,我是小艾", author="小艾")
+    store.mark_delivery(message, delivered=True)
+    store.add_attachment(reference, "photo.jpg", "image/jpeg", b"\xff\xd8jpeg", "刹车灯")
+    store.resolve(reference, "ivy", "已安排免费复检")
+    store.set_csat(reference, 5, "很好")
+    env = {**os.environ, "DATABASE_URL": store.url}
+    shown = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "tickets", "show", reference, "--json"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    document = json.loads(shown.stdout)
+    assert document["assigned_to"] == "ivy" and document["handoff_reason"] == "angry"
+    assert document["first_response_at"] and document["resolved_at"]
+    assert document["resolution"] == "已安排免费复检"
+    assert document["csat"] == 5 and document["csat_comment"] == "很好"
+    assert document["attachments"][0]["filename"] == "photo.jpg"
+    assert document["attachments"][0]["caption"] == "刹车灯"
+    [agent_turn] = [line for line in document["transcript"] if line["role"] == "agent"]
+    assert agent_turn == {**agent_turn, "agent_name": "小艾", "text": "您好,我是小艾", "delivery": "sent"}

@@ -76,6 +76,7 @@ class HandoffStore(TicketStore):
     def __init__(self, url: str, attachments_dir: Path | None = None) -> None:
         """Use the process-wide engine of `url`; attachment bytes go under `attachments_dir`."""
         super().__init__(url)
+        self.url = url
         self.attachments_dir = attachments_dir or ATTACHMENTS_DIR
 
     # Conversation owners ------------------------------------------------------------------------------------
