@@ -435,3 +435,24 @@ def test_bot_agents_add_reads_the_password_from_stdin_never_an_argument(
         [*command[:5], "qian", "--password", "x"], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True
     )
     assert with_argument.returncode != 0 and console.store.agent("qian") is None
+    disabled = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "agents", "disable", "zhao"],
+        env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+    )
+    assert disabled.returncode == 0 and console.store.agent("zhao").active is False  # type: ignore[union-attr]
+
+
+def test_a_disabled_agent_is_logged_out(
+    browser_context: Callable[..., BrowserContext], console: Console
+) -> None:
+    console.add_agent("zhou", PASSWORD, AgentRole.AGENT, "小周")
+    page = login(browser_context(), console, "zhou")
+    assert console.store.set_agent_active("zhou", False)
+    page.reload()
+    assert page.url.endswith("/login")
+    page.fill("input[name=username]", "zhou")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#login-error")).to_have_text("用户名或密码错误。")

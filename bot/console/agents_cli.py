@@ -65,6 +65,21 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _set_active(args: argparse.Namespace) -> int:
+    """Disable or re-enable an account."""
+    from bot.db.engine import database_url
+    from bot.db.migrate import upgrade
+
+    url = database_url()
+    upgrade(url)
+    active = args.agents_command == "enable"
+    if not HandoffStore(url).set_agent_active(args.name, active):
+        print(f"no agent {args.name}", file=sys.stderr)
+        return 1
+    print(f"agent {args.name} {'enabled' if active else 'disabled'}")
+    return 0
+
+
 def register(subparsers: Any) -> None:
     """Add `agents add` and `agents list` to the `bot` command."""
     agents = subparsers.add_parser("agents", help="agent console accounts")
@@ -76,3 +91,7 @@ def register(subparsers: Any) -> None:
     add.add_argument("--language", choices=["zh", "en"], default="zh", help="console language")
     add.set_defaults(func=_add)
     commands.add_parser("list", help="every account").set_defaults(func=_list)
+    for name, help_text in (("disable", "lock an account out (ends its sessions)"), ("enable", "unlock it")):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("name", help="login name")
+        command.set_defaults(func=_set_active)

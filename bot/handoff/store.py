@@ -588,6 +588,15 @@ class HandoffStore(TicketStore):
             )
         )
 
+    def set_agent_active(self, username: str, active: bool) -> bool:
+        """Unlock an account, or lock it out (its session ends on its next request); False if unknown."""
+
+        def work(session: Session) -> bool:
+            result = session.execute(update(Agent).where(Agent.username == username).values(active=active))
+            return bool(result.rowcount)
+
+        return self._write(work)
+
     def set_agent_language(self, username: str, language: str) -> None:
         """The console language the agent chose."""
         self._write(
