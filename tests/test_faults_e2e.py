@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.constants import Slot
+from bot.runtime import servers as servers_module
 from bot.runtime.outage_markers import PENDING_KEY, REPLAY_OF_KEY
 from bot.runtime.servers import _wait_for, child_environment
 from bot.runtime.settings import PROJECT_ROOT
@@ -63,16 +64,22 @@ class Faults:
 @pytest.fixture(scope="module")
 def faults(trained_model: Path) -> Iterator[Faults]:
     """The assistant on its own PostgreSQL and Redis, with a short action timeout."""
-    with own_postgres() as postgres, own_redis() as redis:
-        env = {"ACTION_TIMEOUT_S": ACTION_TIMEOUT_S}
-        with run_assistant(trained_model, postgres.url, "faults", redis.url, extra_env=env) as assistant:
-            running = Faults(assistant, postgres, redis)
-            try:
-                yield running
-            finally:
-                for process in running.started_actions:
-                    process.terminate()
-                    process.wait(timeout=20)
+    patch = pytest.MonkeyPatch()
+    # Loading the model can take minutes on the shared 2-core machine; this module only needs it to start.
+    patch.setattr(servers_module, "START_TIMEOUT_S", max(servers_module.START_TIMEOUT_S, 900.0))
+    try:
+        with own_postgres() as postgres, own_redis() as redis:
+            env = {"ACTION_TIMEOUT_S": ACTION_TIMEOUT_S}
+            with run_assistant(trained_model, postgres.url, "faults", redis.url, extra_env=env) as assistant:
+                running = Faults(assistant, postgres, redis)
+                try:
+                    yield running
+                finally:
+                    for process in running.started_actions:
+                        process.terminate()
+                        process.wait(timeout=20)
+    finally:
+        patch.undo()
 
 
 def _open_intake(customer: Customer) -> None:
@@ -106,7 +113,7 @@ def test_slow_action_server_answers_in_seconds_and_the_form_resumes(faults: Faul
     assert kept["text"] == "迈腾" and kept["metadata"][PENDING_KEY]
     assert customer.requested_slot() == asked  # nothing of the failed turn stayed
     customer.say("13812345678")  # the kept answer is handled first, then this one
-    assert customer.slot(Slot.VEHICLE_MODEL.value) == "迈腾"
+    assert customer.slot(Slot.VEHICLE_MODEL.value) == "Magotan"  # 迈腾, as stored
     assert customer.slot(Slot.PHONE.value) == "+8613812345678"
 
 
@@ -175,3 +182,12 @@ def test_redis_down_refuses_every_message_clearly_until_it_is_back(faults: Fault
     assert "Bora" not in [e["text"] for e in _user_events(customer)]  # nobody handled it without a lock
     customer.say("my car is a Bora")
     assert customer.slot(Slot.VEHICLE_MODEL.value) == "Bora"
+
+
+def test_server_logs_hold_no_clear_phone_or_secret(faults: Faults) -> None:
+    servers = faults.assistant.servers
+    secrets = [servers.auth_token, servers.web_api_token or ""]
+    for log in faults.assistant.log_dir.glob("*.log"):
+        text = log.read_text(errors="replace")
+        assert "13812345678" not in text, log.name
+        assert not [s for s in secrets if s and s in text], log.name
