@@ -245,7 +245,7 @@ def test_nhtsa_and_csv_import_are_idempotent_and_report_unmapped_rows(tmp_path: 
         rows = connection.execute(
             text("SELECT vehicle_model, part, priority, channel FROM tickets ORDER BY id")
         ).all()
-    assert (again.imported, again.already) == (0, 3)
+    assert (again.imported, again.already, again.unmapped) == (0, 3, [])
     assert [tuple(r) for r in rows][:2] == [
         ("Passat", "transmission", "normal", "nhtsa"),
         ("Tiguan", "brakes", "urgent", "nhtsa"),

@@ -328,14 +328,9 @@ def import_file(
         if row["source_id"] in accepted:
             result.already += 1
             continue
-        if row["model_text"] and row["vehicle_model"] is None:
-            result.unmapped.append((number, f"model {row['model_text']!r}"))
-        if row["part_text"] and row["part"] is None:
-            result.unmapped.append((number, f"part {row['part_text']!r}"))
         accepted[row["source_id"]] = (number, row)
-    keys = {f"import:{source}:{source_id}": source_id for source_id in accepted}
     existing: set[str] = set()
-    key_list = list(keys)
+    key_list = [f"import:{source}:{source_id}" for source_id in accepted]
     for start in range(0, len(key_list), 500):
         chunk = key_list[start : start + 500]
         marks = ", ".join(f":k{i}" for i in range(len(chunk)))
@@ -345,10 +340,15 @@ def import_file(
         )
         existing.update(found.scalars())
     result.already += len(existing)
-    new = sorted(
-        (row for key, (_, row) in zip(keys, accepted.values(), strict=True) if key not in existing),
-        key=lambda r: r["created_at"],
-    )
+    fresh = [
+        (n, row) for source_id, (n, row) in accepted.items() if f"import:{source}:{source_id}" not in existing
+    ]
+    for number, row in fresh:  # reported for the rows imported now, not for those imported before
+        if row["model_text"] and row["vehicle_model"] is None:
+            result.unmapped.append((number, f"model {row['model_text']!r}"))
+        if row["part_text"] and row["part"] is None:
+            result.unmapped.append((number, f"part {row['part_text']!r}"))
+    new = sorted((row for _, row in fresh), key=lambda r: r["created_at"])
     years: dict[int, int] = {}
     for row in new:
         year = row["created_at"].astimezone(_LOCAL).year
