@@ -51,6 +51,9 @@ def _run(args: argparse.Namespace) -> int:
         from bot.privacy.schedule import start_retention_schedule
 
         start_retention_schedule(database_url())  # RETENTION_INTERVAL_HOURS, see bot/privacy/retention.py
+        from bot.channels.telegram_cli import connect_telegram
+
+        connect_telegram(servers.settings.rasa_url)  # webhook or long polling when TELEGRAM_BOT_TOKEN is set
         try:
             servers.rasa.wait()
         except KeyboardInterrupt:
@@ -110,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.tickets.cli import register
 
     register(sub)
+    from bot.channels.telegram_cli import register as register_telegram
+
+    register_telegram(sub)
     register_agents(sub)
     register_privacy(sub)
     register_analytics(sub)
