@@ -112,9 +112,19 @@ def _console_client(url: str) -> Any:
     return client
 
 
-def _measure(backend: str, tickets: int) -> dict[str, Any]:
-    """Fill, then time the report page, `bot report` and the early-warning run."""
-    figures: dict[str, Any] = {"backend": backend, "requested_tickets": tickets}
+@contextmanager
+def _filled(backend: str, tickets: int, figures: dict[str, Any]) -> Iterator[str]:
+    """The database to measure: an existing one from the environment, or a fresh one filled now."""
+    existing = os.environ.get(f"ANALYTICS_BENCH_{'PG' if backend == 'postgresql' else 'SQLITE'}_URL")
+    if existing:
+        upgrade(existing)
+        engine = make_engine(existing)
+        with engine.connect() as connection:
+            figures["tickets"] = connection.execute(text("SELECT COUNT(*) FROM tickets")).scalar_one()
+        engine.dispose()
+        figures["fill_s"] = None
+        yield existing
+        return
     with (
         tempfile.TemporaryDirectory(prefix="bot-bench-analytics-") as tmp,
         _database(backend, Path(tmp)) as url,
@@ -125,8 +135,17 @@ def _measure(backend: str, tickets: int) -> dict[str, Any]:
         with engine.begin() as connection:
             counts = fill(connection, tickets, seed=11)
         analyze(engine)
+        engine.dispose()
         figures["fill_s"] = time.perf_counter() - started
         figures["tickets"] = counts["tickets"]
+        yield url
+
+
+def _measure(backend: str, tickets: int) -> dict[str, Any]:
+    """Fill (or take an existing database), then time the report page, `bot report` and the warning run."""
+    figures: dict[str, Any] = {"backend": backend, "requested_tickets": tickets}
+    with _filled(backend, tickets, figures) as url:
+        engine = make_engine(url)
         today = local_today()
         ranges = {"90 days": today - dt.timedelta(days=89), "1 year": today - dt.timedelta(days=364)}
         for name, start in ranges.items():
