@@ -17,6 +17,9 @@ from bot.db.migrate import upgrade
 from bot.runtime.settings import load_settings
 from bot.runtime.training import ensure_model
 
+# Browser fixtures (`browser`, `browser_context`) and the hook that screenshots failed browser tests.
+pytest_plugins = ("tests.browser",)
+
 # The PostgreSQL server every machine of this project runs; a fresh database is created on it per session.
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 # The Redis server every machine of this project runs; the PostgreSQL deployments use it for Rasa's locks.

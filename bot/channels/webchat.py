@@ -9,7 +9,8 @@
 - Events from the page: `history` (once connected), `message` {text} or {payload, title} (a pressed
   button), `language` {language}.
   Events to the page: `history`, `bot` (also agent messages and join/leave markers), `user` (the
-  customer's own message, for the other tabs), `typing`, `language`.
+  customer's own message, for the other tabs), `typing`, `language` (after each turn and on a switch:
+  the widget's texts follow the conversation's language).
 """
 
 from __future__ import annotations
@@ -32,10 +33,12 @@ from socketio import AsyncServer
 
 from bot.channels.dispatch import CustomerMessage, Dispatcher
 from bot.channels.outputs import register_output
+from bot.channels.system_replies import conversation_language
 from bot.channels.webchat_history import history, widget_message
 from bot.channels.webchat_session import (
     CONVERSATION_PREFIX,
     COOKIE_NAME,
+    COOKIE_PATH,
     SessionSigner,
     conversation_id,
     max_age_s,
@@ -131,7 +134,7 @@ class WebchatInput(InputChannel):
         cookie = answer.cookies[COOKIE_NAME]
         cookie["httponly"] = True
         cookie["samesite"] = "Strict"
-        cookie["path"] = "/webhooks/webchat"
+        cookie["path"] = COOKIE_PATH
         cookie["max-age"] = max_age_s()
         if _is_secure(request):
             cookie["secure"] = True
@@ -186,8 +189,14 @@ class WebchatInput(InputChannel):
         async def send_history(sid: str, data: Any = None) -> None:
             # Asked for by the page once connected (events emitted inside `connect` may arrive too early).
             conversation = await self._conversation(sid)
-            if conversation is not None:
-                await sio.emit("history", await self._history(conversation), to=sid)
+            if conversation is None:
+                return
+            try:
+                shown = await self._history(conversation)
+            except Exception:  # the page must still open; new messages get the dispatch's apology
+                logger.exception("could not read the history of %s", conversation)
+                shown = {"messages": [], "language": None}
+            await sio.emit("history", shown, to=sid)
 
         @sio.on("message")
         async def message(sid: str, data: Any) -> None:
@@ -218,6 +227,7 @@ class WebchatInput(InputChannel):
                 )
             finally:
                 await sio.emit("typing", {"on": False}, room=conversation)
+            await self._follow_language(conversation)
 
         @sio.on("language")
         async def language(sid: str, data: Any) -> None:
@@ -251,6 +261,19 @@ class WebchatInput(InputChannel):
             return {"messages": [], "language": None}
         events = [event.as_dict() for event in tracker.events]
         return {"messages": history(events), "language": tracker.get_slot(Slot.LANGUAGE.value)}
+
+    async def _follow_language(self, conversation: str) -> None:
+        """Tell the open pages the conversation's language (the customer may have switched by writing)."""
+        agent = self._agent()
+        if agent is None or self.sio is None:
+            return
+        try:
+            language = await conversation_language(agent, conversation)
+        except Exception:  # the reply is out already; the widget just keeps its language
+            logger.exception("could not read the language of %s", conversation)
+            return
+        if language in (Language.ZH.value, Language.EN.value):
+            await self.sio.emit("language", {"language": language}, room=conversation)
 
     async def _set_language(self, conversation: str, language: str) -> None:
         """Set the conversation's `language` slot, as Rasa's own tracker-events API would."""

@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from bot.runtime.secrets import secret
 
 COOKIE_NAME = "webchat_session"
+COOKIE_PATH = "/webhooks/webchat"
 SECRET_ENV = "WEBCHAT_SECRET"
 MAX_AGE_ENV = "WEBCHAT_SESSION_DAYS"
 DEFAULT_MAX_AGE_DAYS = 30
