@@ -12,13 +12,13 @@ from rasa_sdk.types import DomainDict
 
 from bot.constants import Category, Slot
 from bot.intake.attempts import attempts_of, gives_up, with_failure, with_skipped
+from bot.intake.dates import service_date
 from bot.intake.names import extract_name, name_beside_phone
 from bot.intake.roadside import is_location
 from bot.intake.skips import is_skip
 from bot.intake.spec import CATEGORIES, FORM_OF, OPTIONAL_SLOTS
 from bot.nlu.entities import (
     normalise_amount,
-    normalise_date,
     normalise_mileage,
     normalise_part,
     normalise_phone,
@@ -170,7 +170,7 @@ class IntakeFormValidation(FormValidationAction):
     ) -> dict[str, Any]:
         """A past or present date as ISO; a rough one ("上个月", "last month") at its month or week."""
         return self._normalised(
-            Slot.SERVICE_DATE, value, normalise_date, "utter_invalid_date", tracker, dispatcher
+            Slot.SERVICE_DATE, value, service_date, "utter_invalid_date", tracker, dispatcher
         )
 
     def validate_part(

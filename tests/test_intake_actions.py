@@ -252,12 +252,26 @@ async def test_a_bad_phone_is_explained_and_counted(domain: dict) -> None:
 
 
 @pytest.mark.parametrize(
-    ("answer", "value"), [("上个月", "2026-10"), ("last month", "2026-10"), ("上周五", "2026-11-20")]
+    ("answer", "value"),
+    [("上个月", "2026-10"), ("last month", "2026-10"), ("上周五", "2026-11-20"), ("2026-10", "2026-10")],
 )
 async def test_a_rough_date_is_accepted(domain: dict, answer: str, value: str) -> None:
     values, said = await validate("repair_complaint_form", answer, "service_date", domain)
     assert values[Slot.SERVICE_DATE.value] == value
     assert said == []
+
+
+async def test_a_date_from_the_opening_message_is_accepted_as_extracted(domain: dict) -> None:
+    """The form validates the date entity's canonical value ("2026-10" for "last month"), not the words."""
+    dispatcher = CollectingDispatcher()
+    opening = tracker(
+        "they quoted 900, then wanted 1,500, last month",
+        set_this_turn={Slot.SERVICE_DATE.value: "2026-10", Slot.QUOTED_AMOUNT.value: "900"},
+        form="pricing_dispute_form",
+    )
+    events = await FORM_VALIDATORS["pricing_dispute_form"]().run(dispatcher, opening, domain)
+    assert slot_values(events)[Slot.SERVICE_DATE.value] == "2026-10"
+    assert responses(dispatcher) == []
 
 
 async def test_an_optional_detail_is_skipped_after_two_failures(domain: dict) -> None:
