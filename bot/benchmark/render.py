@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.benchmark.intake import IntakeResult
 from bot.benchmark.stats import LoadResult
+from bot.benchmark.webchat import webchat_target_line
 
 REST_P50_TARGET_MS = 60.0
 REST_RATE_TARGET = 40.0
@@ -22,6 +23,7 @@ class Figures:
     memory_mb: dict[str, dict[str, float]] = field(default_factory=dict)
     parse: list[LoadResult] = field(default_factory=list)
     rest: list[LoadResult] = field(default_factory=list)
+    channels: list[LoadResult] = field(default_factory=list)  # customer channels: message to reply shown
     intake: IntakeResult | None = None
     intake_note: str = ""
     training_s: float | None = None
@@ -67,6 +69,9 @@ def target_lines(figures: Figures) -> list[str]:
             f"  [{_mark(rate >= REST_RATE_TARGET)}] REST turns/s at 10 concurrent conversations "
             f">= {REST_RATE_TARGET:.0f}: {rate:.1f}"
         )
+    line = webchat_target_line(figures.channels)
+    if line is not None:
+        lines.append(line)
     return lines
 
 
@@ -94,6 +99,7 @@ def _latency_lines(figures: Figures) -> list[str]:
         header,
         *(_level(r) for r in figures.parse),
         *(_level(r) for r in figures.rest),
+        *(_level(r) for r in figures.channels),
         "  (each conversation sends its next message after the previous reply; msg/s = successful",
         "   requests / wall time of the level; the load client shares the machine with the servers)",
     ]

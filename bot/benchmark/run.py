@@ -22,6 +22,7 @@ from bot.benchmark.memory import tree_rss_mb
 from bot.benchmark.messages import CONVERSATIONS
 from bot.benchmark.plan import CONCURRENCY_LEVELS, FULL, INTAKE_CONCURRENCY, QUICK, Plan
 from bot.benchmark.render import Figures, render
+from bot.benchmark.webchat import measure_webchat
 from bot.runtime.servers import RunningServers, running_servers
 from bot.runtime.settings import PROJECT_ROOT, load_settings, local_settings
 from bot.runtime.training import ensure_model, model_path
@@ -55,7 +56,7 @@ def _memory(servers: RunningServers) -> dict[str, float]:
 async def _measure(servers: RunningServers, plan: Plan, figures: Figures) -> None:
     """Warm up, then /model/parse and REST turns at each concurrency level, then scripted intakes."""
     parse = parse_sender(servers.settings.rasa_url, servers.auth_token)
-    turn = webhook_sender(servers.webhook_url)
+    turn = webhook_sender(servers.webhook_url, servers.web_api_token)
     _say("Warming up...")
     await run_load(parse, CONVERSATIONS, 1, plan.warmup_requests, "warm-up")
     await run_load(turn, CONVERSATIONS, 2, plan.warmup_requests, "warm-up")
@@ -77,11 +78,14 @@ async def _measure(servers: RunningServers, plan: Plan, figures: Figures) -> Non
             SCRIPTS,
             INTAKE_CONCURRENCY,
             plan.intakes_per_customer,
+            servers.web_api_token,
         )
         if not figures.intake.completed:
             figures.intake_note = f"{INTAKE_UNAVAILABLE} or failing; server logs in {LOG_DIR}"
     else:
         figures.intake_note = INTAKE_UNAVAILABLE
+    _say("Website chat turns over socket.io at 1 and 10 concurrent customers...")
+    figures.channels.extend(await measure_webchat(servers.settings.rasa_url, quick=not plan.train))
     loaded = _memory(servers)
     figures.memory_mb = {name: {"after_warmup": warm[name], "after_load": loaded[name]} for name in warm}
 
@@ -94,7 +98,7 @@ def _serve_and_measure(model: Path, plan: Plan, figures: Figures) -> None:
         _say(f"Starting the servers on free ports (database {database}, logs in {LOG_DIR})...")
         settings = local_settings(model.parent)
         with running_servers(
-            settings, model, extra_env={"DATABASE_URL": database}, log_dir=LOG_DIR, quiet=True
+            settings, model, extra_env={"DATABASE_URL": database}, log_dir=LOG_DIR, quiet=True, web_api=True
         ) as servers:
             figures.startup_s = servers.started_in_s
             asyncio.run(_measure(servers, plan, figures))
@@ -147,6 +151,7 @@ def _write_json(figures: Figures, training: dict[str, object] | None, quick: boo
         "memory_mb": figures.memory_mb,
         "parse": [r.as_dict() for r in figures.parse],
         "rest": [r.as_dict() for r in figures.rest],
+        "channels": [r.as_dict() for r in figures.channels],
         "intake": figures.intake.as_dict() if figures.intake else None,
         "intake_note": figures.intake_note,
         "training": training,
@@ -179,7 +184,7 @@ def main(args: argparse.Namespace | None = None) -> int:
     from bot.benchmark.analytics import main as analytics_bench  # reports and early warning at scale (issue 10)
 
     analytics_bench(quick)
-    errors = console.errors + sum(r.errors for r in figures.parse + figures.rest)
+    errors = console.errors + sum(r.errors for r in figures.parse + figures.rest + figures.channels)
     if errors:
         print(f"{errors} request(s) failed; server logs in {LOG_DIR}", flush=True)
     return 1 if errors else 0
