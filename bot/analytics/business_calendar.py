@@ -2,7 +2,7 @@
 
 The desk's hours and holidays are the handoff's (bot/handoff/hours.py, hours.yml + holidays.yml). For a
 time t, B(t) = open seconds of the desk from the calendar's first day to t; the business duration of a
-span is B(end) - B(start). The calendar is a VALUES list of (local day number, open seconds before that
+span is B(end) - B(start). The calendar is a temporary table of (local day number, open seconds before that
 day, open that day?) joined by day number, so the whole computation stays in the database.
 """
 
@@ -11,10 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
 from bot.analytics.dialect import LOCAL_OFFSET_S, epoch, greatest, least
 from bot.handoff.hours import BusinessHours, load_hours
 
 _EPOCH_DAY = dt.date(1970, 1, 1)
+_TEMP = {"sqlite": "temp", "postgresql": "pg_temp"}  # the schema of temporary tables
 
 
 @dataclass(frozen=True)
@@ -27,17 +31,35 @@ class Calendar:
     closes_s: int
     open_days: frozenset[dt.date]
 
-    def cte(self) -> str:
-        """`business_days(day, before_s, is_open)` as a WITH clause body (literal integers only)."""
+    def rows(self) -> list[tuple[int, int, int]]:
+        """(local day number, open seconds before that day, open that day?) for every day."""
         rows, before = [], 0
         span = max(0, self.closes_s - self.opens_s)
         day = self.first
         while day <= self.last:
             is_open = 1 if day in self.open_days else 0
-            rows.append(f"({(day - _EPOCH_DAY).days}, {before}, {is_open})")
+            rows.append(((day - _EPOCH_DAY).days, before, is_open))
             before += span * is_open
             day += dt.timedelta(days=1)
-        return f"business_days(day, before_s, is_open) AS (VALUES {', '.join(rows)})"
+        return rows
+
+    def create_table(self, connection: Connection) -> None:
+        """The calendar as a temporary table `business_days` keyed by day (replacing one left over)."""
+        self.drop_table(connection)
+        columns = "day INTEGER PRIMARY KEY, before_s BIGINT, is_open INTEGER"
+        connection.execute(text(f"CREATE TEMPORARY TABLE business_days ({columns})"))
+        connection.execute(
+            text("INSERT INTO business_days (day, before_s, is_open) VALUES (:d, :b, :o)"),
+            [{"d": d, "b": b, "o": o} for d, b, o in self.rows()],
+        )
+
+    @staticmethod
+    def drop_table(connection: Connection) -> None:
+        """Remove the temporary calendar."""
+        dialect = connection.dialect.name
+        connection.execute(
+            text(f"DROP TABLE IF EXISTS {'temp' if dialect == 'sqlite' else 'pg_temp'}.business_days")
+        )
 
     def seconds_at(self, dialect: str, column: str, alias: str) -> str:
         """B(column): open seconds from the calendar start to the time in `column` (join `alias` by day)."""

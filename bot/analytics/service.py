@@ -64,8 +64,7 @@ def _spans_sql(dialect: str, calendar: Calendar, where: str) -> str:
     )
     day = calendar.day_of
     return f"""
-WITH {calendar.cte()},
-raw AS (
+WITH raw AS (
   SELECT t.priority, t.assigned_to, t.status, t.csat, t.reopened_count,
          CASE WHEN t.waiting_since IS NOT NULL THEN 1 ELSE 0 END AS handed,
          CASE WHEN t.resolved_at IS NOT NULL THEN 1 ELSE 0 END AS resolved,
@@ -147,10 +146,12 @@ def service_measures(connection: Connection, report: ReportFilter) -> dict[str, 
     # The per-ticket spans are computed once into a temporary table that every figure below reads.
     temporary = "temp.spans" if dialect == "sqlite" else "pg_temp.spans"
     connection.execute(text(f"DROP TABLE IF EXISTS {temporary}"))
+    calendar.create_table(connection)
     connection.execute(
         text(f"CREATE TEMPORARY TABLE spans AS {_spans_sql(dialect, calendar, where)} SELECT * FROM spans"),
         params,
     )
+    calendar.drop_table(connection)
     try:
         return _measures(connection, params)
     finally:
