@@ -28,7 +28,8 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip check
 	touch $(STAMP)
 
-install: $(STAMP) ## create .venv from python3.10 and install the locked dependencies
+install: $(STAMP) ## create .venv, install the locked dependencies, and Chromium for the browser tests
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium fonts-noto-cjk)
 
 lock: ## re-resolve requirements.in into requirements.lock (needs uv)
 	uv pip compile requirements.in --python-version 3.10 --python-platform x86_64-manylinux_2_28 -o requirements.lock

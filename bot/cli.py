@@ -39,8 +39,10 @@ def _run(args: argparse.Namespace) -> int:
     with running_servers(settings, model, console_port=console_port()) as servers:
         print(
             f"\nThe assistant is up (started in {servers.started_in_s:.1f} s).\n"
+            f"Website chat: {servers.settings.rasa_url}/webhooks/webchat/\n"
             f"  Talk to it in the terminal:  make shell\n"
-            f"  Or over HTTP (web channel):  curl -s -XPOST {servers.webhook_url} "
+            f"  Server-to-server API:        curl -s -XPOST {servers.webhook_url} "
+            '-H "Authorization: Bearer $WEB_API_TOKEN" '
             '-H \'Content-Type: application/json\' -d \'{"sender": "me", "message": "你好"}\'\n'
             f"Agent console: {servers.console_url}/  (accounts: .venv/bin/bot agents add NAME --role agent)\n"
             f"  Tickets:                     .venv/bin/bot tickets list\n"
