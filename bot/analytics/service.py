@@ -143,71 +143,84 @@ def service_measures(connection: Connection, report: ReportFilter) -> dict[str, 
     calendar = desk_calendar(
         report.start - dt.timedelta(days=1), max(last, report.end + dt.timedelta(days=1))
     )
-    # The per-ticket spans are computed once into a temporary table that every figure below reads.
-    temporary = "temp.spans" if dialect == "sqlite" else "pg_temp.spans"
-    connection.execute(text(f"DROP TABLE IF EXISTS {temporary}"))
     calendar.create_table(connection)
-    connection.execute(
-        text(f"CREATE TEMPORARY TABLE spans AS {_spans_sql(dialect, calendar, where)} SELECT * FROM spans"),
-        params,
-    )
-    calendar.drop_table(connection)
     try:
-        return _measures(connection, params)
+        if dialect == "postgresql":
+            totals, pct, sla_rows, agent_rows = _figures_in_one_pass(
+                connection, _spans_sql(dialect, calendar, where), params
+            )
+        else:
+            totals, pct, sla_rows, agent_rows = _figures_from_temporary(
+                connection, _spans_sql(dialect, calendar, where), params
+            )
     finally:
-        connection.execute(text(f"DROP TABLE IF EXISTS {temporary}"))
+        calendar.drop_table(connection)
+    return _assemble(totals, pct, sla_rows, agent_rows)
 
 
-def _measures(connection: Connection, params: dict[str, Any]) -> dict[str, Any]:
-    """Every service figure from the temporary `spans` table."""
-    spans = ""
-    totals = (
-        connection.execute(
-            text(
-                f"""{spans}
-SELECT COUNT(*) AS tickets, COALESCE(SUM(handed), 0) AS handed, COALESCE(SUM(resolved), 0) AS resolved,
+_TOTALS = f"""COUNT(*) AS tickets, COALESCE(SUM(handed), 0) AS handed, COALESCE(SUM(resolved), 0) AS resolved,
   COUNT(frt_s) AS responded, COUNT(res_s) AS resolved_timed,
   COUNT(csat) AS answers, COALESCE(SUM(CASE WHEN csat >= 4 THEN 1 ELSE 0 END), 0) AS satisfied,
   COALESCE(SUM(CASE WHEN resolved = 1 AND reopened_count > 0 THEN 1 ELSE 0 END), 0) AS reopened,
   COALESCE(SUM(CASE WHEN resolved = 1 AND reopened_count = 0
-            AND (after_first_s IS NULL OR after_first_s <= {ONE_TOUCH_S}) THEN 1 ELSE 0 END), 0) AS one_touch
-FROM spans"""
-            ),
-            params,
-        )
-        .mappings()
-        .one()
+            AND (after_first_s IS NULL OR after_first_s <= {ONE_TOUCH_S}) THEN 1 ELSE 0 END), 0)
+  AS one_touch"""
+_SLA = """COUNT(sla_met) AS answered, COALESCE(SUM(sla_met), 0) AS met,
+  COALESCE(SUM(CASE WHEN handed = 1 AND frt_s IS NULL THEN 1 ELSE 0 END), 0) AS unanswered"""
+_OPEN = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+_AGENT = f"COALESCE(SUM(CASE WHEN status IN ({_OPEN}) THEN 1 ELSE 0 END), 0) AS open_now"
+_Figures = tuple[Any, dict[str, Any], list[Any], list[Any]]
+
+
+def _figures_in_one_pass(connection: Connection, spans: str, params: dict[str, Any]) -> _Figures:
+    """PostgreSQL: totals, percentiles, per priority and per agent in one scan (GROUPING SETS)."""
+    percentiles = ", ".join(
+        f"percentile_disc({p / 100}) WITHIN GROUP (ORDER BY {m}) AS {m}_p{p}"
+        for m in _DURATIONS
+        for p in (50, 90)
     )
-    pct = _percentiles(connection, spans, params)
-    sla_rows = (
-        connection.execute(
-            text(
-                f"""{spans}
-SELECT priority, COUNT(sla_met) AS answered, COALESCE(SUM(sla_met), 0) AS met,
-  COALESCE(SUM(CASE WHEN handed = 1 AND frt_s IS NULL THEN 1 ELSE 0 END), 0) AS unanswered
-FROM spans GROUP BY priority"""
-            ),
-            params,
-        )
-        .mappings()
-        .all()
+    query = f"""{spans}
+SELECT GROUPING(priority) AS by_total_or_agent, GROUPING(assigned_to) AS by_total_or_priority,
+  priority, assigned_to AS agent, {_TOTALS}, {_SLA}, {_AGENT}, {percentiles}
+FROM spans GROUP BY GROUPING SETS ((), (priority), (assigned_to))"""
+    rows = connection.execute(text(query), params).mappings().all()
+    totals = next(r for r in rows if r["by_total_or_agent"] == 1 and r["by_total_or_priority"] == 1)
+    sla_rows = [r for r in rows if r["by_total_or_agent"] == 0]
+    agent_rows = sorted(
+        (r for r in rows if r["by_total_or_priority"] == 0 and r["agent"] is not None),
+        key=lambda r: (-r["tickets"], r["agent"]),
     )
+    return totals, dict(totals), sla_rows, agent_rows
+
+
+def _figures_from_temporary(connection: Connection, spans: str, params: dict[str, Any]) -> _Figures:
+    """SQLite: the per-ticket spans once into a temporary table, then each figure from it."""
+    connection.execute(text("DROP TABLE IF EXISTS temp.spans"))
+    connection.execute(text(f"CREATE TEMPORARY TABLE spans AS {spans} SELECT * FROM spans"), params)
+    try:
+        totals = connection.execute(text(f"SELECT {_TOTALS} FROM spans")).mappings().one()
+        pct = _percentiles(connection, "", params)
+        sla_rows = (
+            connection.execute(text(f"SELECT priority, {_SLA} FROM spans GROUP BY priority")).mappings().all()
+        )
+        agent_rows = (
+            connection.execute(
+                text(
+                    f"""SELECT assigned_to AS agent, {_TOTALS}, {_AGENT} FROM spans
+WHERE assigned_to IS NOT NULL GROUP BY assigned_to ORDER BY COUNT(*) DESC, assigned_to"""
+                )
+            )
+            .mappings()
+            .all()
+        )
+        return totals, pct, list(sla_rows), list(agent_rows)
+    finally:
+        connection.execute(text("DROP TABLE IF EXISTS temp.spans"))
+
+
+def _assemble(totals: Any, pct: dict[str, Any], sla_rows: list[Any], agent_rows: list[Any]) -> dict[str, Any]:
+    """The figures as the report shows them."""
     by_priority = {row["priority"]: row for row in sla_rows}
-    statuses = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
-    agent_rows = (
-        connection.execute(
-            text(
-                f"""{spans}
-SELECT assigned_to AS agent, COUNT(*) AS tickets, COALESCE(SUM(resolved), 0) AS resolved,
-  COALESCE(SUM(CASE WHEN status IN ({statuses}) THEN 1 ELSE 0 END), 0) AS open_now,
-  COUNT(csat) AS answers, COALESCE(SUM(CASE WHEN csat >= 4 THEN 1 ELSE 0 END), 0) AS satisfied
-FROM spans WHERE assigned_to IS NOT NULL GROUP BY assigned_to ORDER BY COUNT(*) DESC, assigned_to"""
-            ),
-            params,
-        )
-        .mappings()
-        .all()
-    )
     return {
         "tickets": totals["tickets"],
         "handed_off": totals["handed"],
