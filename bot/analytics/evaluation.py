@@ -110,9 +110,11 @@ def evaluate_shape(seed: int, ramp_weeks: int) -> dict[str, object]:
     our_fa = ours_scores["3x"]["false_alarms_per_100_cell_years"]
     naive_2 = naive_alarms(h, 2.0)
     matched_factor, matched = 2.0, naive_2
+    reached = False
     for factor in np.arange(2.0, 20.01, 0.25):
         matched_factor, matched = float(factor), naive_alarms(h, float(factor))
         if score(h, matched, 3.0)["false_alarms_per_100_cell_years"] <= our_fa:
+            reached = True
             break
     return {
         "seed": seed,
@@ -122,6 +124,7 @@ def evaluate_shape(seed: int, ramp_weeks: int) -> dict[str, object]:
         "ours": ours_scores,
         "naive_2x": {f"{int(m)}x": score(h, naive_2, m) for m in (2.0, 3.0)},
         "naive_matched_factor": matched_factor,
+        "naive_matched_reached": reached,
         "naive_matched": {f"{int(m)}x": score(h, matched, m) for m in (2.0, 3.0)},
     }
 
@@ -136,7 +139,15 @@ def shape_lines(shape: str, result: dict[str, object]) -> list[str]:
     rows = [
         ("detector (NB rate test + BH)", result["ours"]),
         ("naive: count >= 2 x last-4-week mean", result["naive_2x"]),
-        (f"naive at {result['naive_matched_factor']:.2f} x (our false-alarm rate)", result["naive_matched"]),
+        (
+            f"naive at {result['naive_matched_factor']:.2f} x "
+            + (
+                "(our false-alarm rate)"
+                if result["naive_matched_reached"]
+                else "(20x max: still more alarms)"
+            ),
+            result["naive_matched"],
+        ),
     ]
     lines = [
         "",
