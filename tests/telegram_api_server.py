@@ -13,6 +13,7 @@ Use `async with BotApiServer(token) as server:` in an event loop, or `server.sta
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import threading
@@ -34,6 +35,7 @@ class ApiCall:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.perf_counter)
+    status: int = 200  # what the server answered (an injected failure's status)
 
 
 @dataclass
@@ -124,9 +126,13 @@ class BotApiServer:
             if c.method == method and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))
         ]
 
+    def delivered(self, method: str, chat_id: int | None = None) -> list[ApiCall]:
+        """Calls of a method (to one chat) that succeeded, in order (not those answered with a failure)."""
+        return [c for c in self.calls_of(method, chat_id) if c.status == 200]
+
     def texts(self, chat_id: int) -> list[str]:
-        """Texts the bot sent to a chat, in order."""
-        return [str(c.params.get("text", "")) for c in self.calls_of("sendMessage", chat_id)]
+        """Texts the bot delivered to a chat, in order."""
+        return [str(c.params.get("text", "")) for c in self.delivered("sendMessage", chat_id)]
 
     # Serving ------------------------------------------------------------------------------------------------
 
@@ -208,6 +214,7 @@ class BotApiServer:
             self.calls.append(call)
             failure = self._failures[method].popleft() if self._failures[method] else None
         if failure is not None:
+            call.status = failure.status
             body: dict[str, Any] = {
                 "ok": False,
                 "error_code": failure.status,
@@ -297,10 +304,8 @@ class BotApiServer:
                 self._new_update.clear()
             if ready or time.monotonic() >= deadline:
                 return ready
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), max(0.0, deadline - time.monotonic()))
-            except asyncio.TimeoutError:
-                pass
 
     async def _file(self, request: web.Request) -> web.Response:
         """A file download."""

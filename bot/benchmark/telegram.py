@@ -179,3 +179,39 @@ def telegram_target_line(results: Sequence[LoadResult]) -> str | None:
     p95 = ten.p(95)
     mark = "PASS" if p95 <= P95_TARGET_MS else "MISS"
     return f"  [{mark}] Telegram reply p95 at 10 concurrent customers <= {P95_TARGET_MS:.0f} ms: {p95:.1f} ms"
+
+
+def main(quick: bool = False) -> int:
+    """Only the Telegram figures (`python -m bot.benchmark.telegram [--quick]`); `make bench` has all."""
+    import tempfile
+    from pathlib import Path
+
+    from bot.benchmark.database import sqlite_url
+    from bot.runtime.servers import running_servers
+    from bot.runtime.settings import PROJECT_ROOT, load_settings, local_settings
+    from bot.runtime.training import ensure_model
+
+    model = ensure_model(load_settings().models_dir)
+    bench = telegram_bench()
+    with tempfile.TemporaryDirectory(prefix="bot-bench-db-") as tmp:
+        database = sqlite_url(Path(tmp))
+        env = {"DATABASE_URL": database, **bench.env()}
+        log_dir = PROJECT_ROOT / "var" / "bench-logs" / "telegram"
+        with running_servers(local_settings(model.parent), model, extra_env=env, log_dir=log_dir) as servers:
+            results = asyncio.run(measure_telegram(bench, servers.settings.rasa_url, database, quick))
+    for result in results:
+        print(
+            f"{result.target} at {result.concurrency} concurrent: p50 {result.p(50):.1f} ms, "
+            f"p95 {result.p(95):.1f} ms, {result.requests} turns, {result.errors} errors, "
+            f"{result.per_second:.1f} msg/s"
+        )
+    line = telegram_target_line(results)
+    if line:
+        print(line)
+    return 1 if any(r.errors for r in results) else 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main("--quick" in sys.argv))

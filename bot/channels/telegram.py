@@ -223,7 +223,10 @@ class TelegramInput(InputChannel):
 
         @hook.listener("before_server_stop")
         async def drain(app: Sanic, _loop: Any) -> None:
-            await asyncio.wait_for(self.queues.idle(), 30)
+            try:  # what is still running after this is handled again at the next start (it is recorded)
+                await asyncio.wait_for(self.queues.idle(), 30)
+            except asyncio.TimeoutError:
+                logger.warning("stopping with Telegram updates still being handled")
 
         return hook
 
