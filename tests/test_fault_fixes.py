@@ -16,14 +16,14 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.lock_store import RedisLockStore
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy import text
 
 from bot.runtime import action_outage, tracker_store_failures
-from bot.runtime.outage_markers import PENDING_KEY, REPLAY_OF_KEY
+from bot.runtime.outage_markers import NOTICE_KEY, NOTICE_NAME, PENDING_KEY, REPLAY_OF_KEY
 from bot.runtime.ports import free_port
 from bot.runtime.redis_locks import CheckedRedisLockStore, LockStoreUnavailable
 from bot.runtime.stores import UrlSQLTrackerStore
@@ -110,6 +110,14 @@ def test_kept_messages_are_pending_until_a_replay_of_them_is_kept() -> None:
     assert replay.metadata == {REPLAY_OF_KEY: "m1"}
     assert replay.text == "Bora" and replay.timestamp > first.timestamp
     assert action_outage.pending_messages([first, second, replay]) == [second]
+    unreachable = BotUttered("kept", metadata={NOTICE_KEY: NOTICE_NAME})
+    timed_out = BotUttered(
+        "kept", metadata={NOTICE_KEY: NOTICE_NAME, action_outage.TIMED_OUT_REPLAY_KEY: "m1"}
+    )
+    assert action_outage.pending_messages([first, *[unreachable] * 10]) == [first]  # a long outage
+    given_up = [first, second, *[timed_out] * action_outage.MAX_REPLAYS]  # its own replay never answered
+    assert action_outage.pending_messages(given_up) == [second]
+    assert action_outage.pending_messages(given_up[:-1]) == [first, second]
 
 
 def test_database_failure_refuses_the_turn_instead_of_using_memory(

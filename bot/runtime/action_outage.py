@@ -43,6 +43,10 @@ logger = logging.getLogger(__name__)
 ACTION_TIMEOUT_ENV = "ACTION_TIMEOUT_S"
 DEFAULT_ACTION_TIMEOUT_S = 5.0
 CONNECT_ATTEMPTS = 3
+# A kept message whose replay timed out this many times is not replayed again (see pending_messages).
+MAX_REPLAYS = 3
+# BotUttered metadata of a notice: the key of the kept message whose replay timed out in that turn.
+TIMED_OUT_REPLAY_KEY = "timed_out_replay_of"
 RETRY_PAUSE_S = 0.3
 # Status codes of a proxy in front of action servers (nginx) when none answers: the same as no server.
 _UNAVAILABLE_STATUSES = frozenset({502, 503, 504})
@@ -70,6 +74,8 @@ class _Turn:
     replayed: bool = False  # pending messages were looked at
     start: int | None = None  # index of the first tracker event of the message being handled
     outage: str | None = None  # why the action server failed, once it did
+    timed_out: bool = False  # the failure was a timeout (not an unreachable server)
+    replaying: str | None = None  # key of the kept message being replayed
 
 
 _TURN: contextvars.ContextVar[_Turn | None] = contextvars.ContextVar("bot_action_turn", default=None)
@@ -121,6 +127,8 @@ async def run_with_deadline(
             )
         except asyncio.TimeoutError:
             reason = f"the action server did not answer within {timeout:g} s"
+            if turn is not None:
+                turn.timed_out = True
             break
         except RasaException as error:
             status = _unavailable_status(error)
@@ -151,10 +159,32 @@ def message_key(event: UserUttered) -> str:
 
 
 def pending_messages(events: list[Event]) -> list[UserUttered]:
-    """Messages kept during an outage that no replay has handled yet, oldest first."""
+    """Messages kept during an outage that no replay has handled yet, oldest first.
+
+    A message whose own replay timed out MAX_REPLAYS times (each such notice names it) is given up, so
+    that one message the action server never answers in time does not hold the conversation forever; it
+    stays in the conversation, for an agent to read. An unreachable server is no fault of the message and
+    does not count.
+    """
     users = [e for e in events if isinstance(e, UserUttered)]
     replayed = {(e.metadata or {}).get(REPLAY_OF_KEY) for e in users}
-    return [e for e in users if (e.metadata or {}).get(PENDING_KEY) and message_key(e) not in replayed]
+    pending = []
+    for position, event in enumerate(events):
+        if not isinstance(event, UserUttered) or not (event.metadata or {}).get(PENDING_KEY):
+            continue
+        key = message_key(event)
+        if key in replayed:
+            continue
+        timeouts = sum(1 for later in events[position + 1 :] if _timed_out_replaying(later, key))
+        if timeouts >= MAX_REPLAYS:
+            continue
+        pending.append(event)
+    return pending
+
+
+def _timed_out_replaying(event: Event, key: str) -> bool:
+    """Whether the event is a notice after the replay of message `key` timed out."""
+    return isinstance(event, BotUttered) and (event.metadata or {}).get(TIMED_OUT_REPLAY_KEY) == key
 
 
 def _with_metadata(event: UserUttered, metadata: dict[str, Any], timestamp: float | None = None) -> Event:
@@ -214,6 +244,7 @@ async def fetch_tracker_and_update_session(
     turn.replayed = True
     for event in pending_messages(list(tracker.events)):
         turn.start = len(tracker.events)
+        turn.replaying = message_key(event)
         logger.info("replaying a message of %s kept while the action server was out", sender_id)
         tracker.update(replay_copy(event), processor.domain)
         assert output_channel is not None
@@ -222,6 +253,7 @@ async def fetch_tracker_and_update_session(
         if turn.outage:
             return tracker
     turn.start = len(tracker.events)
+    turn.replaying = None
     return tracker
 
 
@@ -257,7 +289,10 @@ async def _keep_for_later(
         tracker.sender_id, [*before, *kept], processor.domain.slots, sender_source=tracker.sender_source
     )
     text = NOTICE[notice_language(restored, texts)]
-    restored.update(BotUttered(text, metadata={NOTICE_KEY: NOTICE_NAME}))
+    metadata: dict[str, Any] = {NOTICE_KEY: NOTICE_NAME}
+    if turn.timed_out and turn.replaying:
+        metadata[TIMED_OUT_REPLAY_KEY] = turn.replaying
+    restored.update(BotUttered(text, metadata=metadata))
     if turn.output is not None:
         try:
             await turn.output.send_text_message(tracker.sender_id, text)
