@@ -56,13 +56,25 @@ def test_both_amounts_are_kept_with_their_roles(text: str, expected: list[tuple[
         ("上周五成都南4S店换的机油", "成都南4S店"),
         ("the Shanghai Pudong dealer charged me 1500", "Shanghai Pudong dealer"),
         ("repaired at Chengdu South dealership last Friday", "Chengdu South dealership"),
+        ("Shanghai Pudong dealer quoted 900 for the brake pads", "Shanghai Pudong dealer"),
+        ("last friday, Chengdu South dealer charged me twice", "Chengdu South dealer"),
     ],
 )
 def test_dealer_names_are_kept_whole(text: str, dealer: str) -> None:
     assert dealers(text) == [dealer]
 
 
-@pytest.mark.parametrize("text", ["在4S店修空调", "这家4S店太差了", "at the dealer", "my local dealer"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "在4S店修空调",
+        "这家4S店太差了",
+        "at the dealer",
+        "my local dealer",
+        "Dealer was rude",
+        "My dealer lied",
+    ],
+)
 def test_a_dealer_word_alone_is_no_dealer_name(text: str) -> None:
     assert dealers(text) == []
 

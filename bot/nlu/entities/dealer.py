@@ -19,7 +19,9 @@ _CN_NOT_A_NAME = re.compile(r"^(?:这|那|该|本|每|哪|一家|我|他|她|它
 
 _EN_KIND = r"dealerships?|dealers?|4s (?:store|shop)|4s|service (?:station|centre|center)"
 _EN_DEALER = re.compile(
-    rf"\b(?:at|from|to|by|with|in|the|of)\s+(?P<name>(?:[a-z][a-z0-9'&.\-]*\s+){{1,3}}?)(?P<kind>{_EN_KIND})\b"
+    # After a preposition or article, or opening a message or clause ("Shanghai Pudong dealer quoted 900").
+    rf"(?:^|[,.;:!?]\s*|\b(?:at|from|to|by|with|in|the|of)\s+)"
+    rf"(?P<name>(?:[a-z][a-z0-9'&.\-]*\s+){{1,3}}?)(?P<kind>{_EN_KIND})\b"
 )
 _EN_NOT_A_NAME = {
     "the",
@@ -37,6 +39,7 @@ _EN_NOT_A_NAME = {
     "same",
 }
 _EN_NOT_A_NAME |= {"another", "other", "vw", "volkswagen", "faw", "official", "authorised", "authorized"}
+_EN_NOT_A_NAME |= {"at", "from", "to", "by", "with", "in", "of", "i", "we", "they", "it"}
 
 
 def find_dealers(text: str) -> list[EntitySpan]:
