@@ -85,3 +85,5 @@ Index("ix_tickets_created_model_part", _tickets.c.created_at, _tickets.c.vehicle
 Index("ix_tickets_created_dealer_category", _tickets.c.created_at, _tickets.c.dealer, _tickets.c.category)
 Index("ix_tickets_model_created", _tickets.c.vehicle_model, _tickets.c.created_at)
 Index("ix_tickets_assigned_status", _tickets.c.assigned_to, _tickets.c.status)
+# The console's change feed asks for max(updated_at) several times a second: without this, a full scan.
+Index("ix_tickets_updated_at", _tickets.c.updated_at)

@@ -22,6 +22,7 @@ _TICKET_INDEXES = {
     "ix_tickets_created_dealer_category": ["created_at", "dealer", "category"],
     "ix_tickets_model_created": ["vehicle_model", "created_at"],
     "ix_tickets_assigned_status": ["assigned_to", "status"],
+    "ix_tickets_updated_at": ["updated_at"],
 }
 
 
