@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.benchmark.intake import IntakeResult
 from bot.benchmark.stats import LoadResult
+from bot.benchmark.telegram import telegram_target_line
 from bot.benchmark.webchat import webchat_target_line
 
 REST_P50_TARGET_MS = 60.0
@@ -69,9 +70,10 @@ def target_lines(figures: Figures) -> list[str]:
             f"  [{_mark(rate >= REST_RATE_TARGET)}] REST turns/s at 10 concurrent conversations "
             f">= {REST_RATE_TARGET:.0f}: {rate:.1f}"
         )
-    line = webchat_target_line(figures.channels)
-    if line is not None:
-        lines.append(line)
+    for channel_line in (webchat_target_line, telegram_target_line):
+        line = channel_line(figures.channels)
+        if line is not None:
+            lines.append(line)
     return lines
 
 

@@ -22,6 +22,7 @@ from bot.benchmark.memory import tree_rss_mb
 from bot.benchmark.messages import CONVERSATIONS
 from bot.benchmark.plan import CONCURRENCY_LEVELS, FULL, INTAKE_CONCURRENCY, QUICK, Plan
 from bot.benchmark.render import Figures, render
+from bot.benchmark.telegram import measure_telegram, telegram_bench
 from bot.benchmark.webchat import measure_webchat
 from bot.runtime.servers import RunningServers, running_servers
 from bot.runtime.settings import PROJECT_ROOT, load_settings, local_settings
@@ -97,11 +98,20 @@ def _serve_and_measure(model: Path, plan: Plan, figures: Figures) -> None:
         database = sqlite_url(Path(tmp))
         _say(f"Starting the servers on free ports (database {database}, logs in {LOG_DIR})...")
         settings = local_settings(model.parent)
+        telegram = telegram_bench()  # the channel talks to a local Bot API server on a port fixed now
         with running_servers(
-            settings, model, extra_env={"DATABASE_URL": database}, log_dir=LOG_DIR, quiet=True, web_api=True
+            settings,
+            model,
+            extra_env={"DATABASE_URL": database, **telegram.env()},
+            log_dir=LOG_DIR,
+            quiet=True,
+            web_api=True,
         ) as servers:
             figures.startup_s = servers.started_in_s
             asyncio.run(_measure(servers, plan, figures))
+            _say("Telegram turns through a local Bot API server at 1 and 10 concurrent customers...")
+            rasa_url, quick = servers.settings.rasa_url, not plan.train
+            figures.channels.extend(asyncio.run(measure_telegram(telegram, rasa_url, database, quick)))
 
 
 def _previous_training() -> dict[str, object] | None:
