@@ -17,6 +17,7 @@ from bot.benchmark.telegram import WEBHOOK_PATH as TELEGRAM_WEBHOOK
 from bot.benchmark.telegram import TelegramBench
 from bot.benchmark.webchat import WebCustomer
 from bot.channels.telegram import SECRET_HEADER
+from bot.channels.webchat import SOCKET_PATH
 from bot.channels.webchat_session import COOKIE_NAME, SessionSigner, conversation_id
 from bot.runtime.secrets import secret
 
@@ -52,8 +53,12 @@ async def measure_web_agent_replies(rasa_url: str, quick: bool) -> LoadResult:
 
     customer.client.on("bot", on_bot)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
-        await customer.connect(session)
-        token = session.cookie_jar.filter_cookies(f"{rasa_url}/webhooks/webchat/")[COOKIE_NAME].value
+        # As WebCustomer.connect, keeping the session token: it names the conversation the agent writes to.
+        async with session.get(f"{rasa_url}/webhooks/webchat/") as page:
+            page.raise_for_status()
+            token = page.cookies[COOKIE_NAME].value
+        headers = {"Cookie": f"{COOKIE_NAME}={token}", "Origin": rasa_url}
+        await customer.client.connect(rasa_url, headers=headers, socketio_path=SOCKET_PATH, wait_timeout=30)
         sender = conversation_id(SessionSigner().customer(token) or "")
         try:
             await customer.turn("转人工")  # the conversation exists and is with the queue
