@@ -1,20 +1,25 @@
-"""Customer in the website widget <-> agent in the console, end to end on the real servers (Rasa, actions
-and the console as `bot run` starts them), SQLite: the customer files the blower complaint and asks for a
-person; the agent sees the ticket appear without reloading, claims it, sees the suggested steps, answers with
-a canned reply the customer sees live; the customer writes while the agent works (no bot answer, the line
-reaches the console live); an internal note stays internal; the agent resolves; the customer gets the outcome
-and the rating prompt, rates 4 with a comment; the ticket and the console show it."""
+"""Customer in the website widget or on Telegram <-> agent in the console, end to end on the real servers
+(Rasa, actions and the console as `bot run` starts them; Telegram through the local Bot API test server),
+SQLite: the customer files the blower complaint and asks for a person; the agent sees the ticket appear
+without reloading, claims it, sees the suggested steps, answers with a canned reply the customer gets live;
+the customer writes (and on Telegram sends a photo) while the agent works: no bot answer, it reaches the
+console live; an internal note stays internal; the agent resolves; the customer gets the outcome and the
+rating prompt, rates 4 with a comment; the ticket and the console show it."""
 
 from __future__ import annotations
 
+import io
+import secrets
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import BrowserContext, Page, expect
 
 from bot.console.passwords import hash_password
+from bot.constants import Slot
 from bot.db.migrate import upgrade
 from bot.handoff.models import AgentRole
 from bot.handoff.store import HandoffStore
@@ -23,14 +28,31 @@ from bot.runtime.servers import RunningServers, running_servers
 from bot.runtime.settings import local_settings
 from bot.tickets.serialize import ticket_to_dict
 from tests.assistant import LOG_DIR, REFERENCE, Customer
+from tests.telegram_api_server import BotApiServer
+from tests.telegram_customer import TelegramCustomer, keyboard
+from tests.test_telegram_e2e import BLOWER_ZH as TELEGRAM_BLOWER_ZH
+from tests.test_telegram_e2e import SKIP_ZH
 from tests.test_webchat_browser import ANSWERS_ZH, BLOWER_ZH, WEBCHAT_SECRET, Chat
 
 PASSWORD = "agent password 1"
 INTERNAL_TOKEN = f"e2e-internal-{uuid.uuid4().hex}"
+TELEGRAM_SECRET = secrets.token_urlsafe(24)
 
 
 @pytest.fixture(scope="module")
-def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServers]:
+def bot_api() -> Iterator[BotApiServer]:
+    """The local Telegram Bot API server the Telegram channel talks to."""
+    api = BotApiServer(f"{secrets.randbelow(10**9)}:{uuid.uuid4().hex}").start_in_thread()
+    try:
+        yield api
+    finally:
+        api.stop_thread()
+
+
+@pytest.fixture(scope="module")
+def servers(
+    trained_model: Path, tmp_path_factory: pytest.TempPathFactory, bot_api: BotApiServer
+) -> Iterator[RunningServers]:
     """Rasa, the action server and the console on one SQLite database; agents at work round the clock."""
     workdir = tmp_path_factory.mktemp("console-e2e")
     database = f"sqlite:///{workdir / 'bot.db'}"
@@ -45,6 +67,9 @@ def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         "BOT_SECRETS_DIR": str(workdir / "secrets"),
         "ATTACHMENTS_DIR": str(workdir / "attachments"),
         "SERVER_START_TIMEOUT_S": "900",  # model loading takes minutes when the shared cores are busy
+        "TELEGRAM_BOT_TOKEN": bot_api.token,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "TELEGRAM_API_URL": bot_api.api_url,
     }
     settings = local_settings(trained_model.parent)
     with running_servers(
@@ -149,3 +174,80 @@ def test_web_customer_and_agent_from_handoff_to_rating(
     assert agent_lines[0]["agent_name"] == "小王" and agent_lines[0]["text"] == greeting
     expect(agent.locator("#d-csat")).to_have_text("4/5", timeout=15_000)
     expect(agent.locator("#d-csat-comment")).to_have_text("处理得很快,谢谢")
+
+
+def _jpeg() -> bytes:
+    """A small real JPEG (the browser must be able to show it)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 60, 40)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def test_telegram_customer_and_agent_with_a_photo_during_the_handoff(
+    servers: RunningServers, browser_context: Callable[..., BrowserContext], bot_api: BotApiServer
+) -> None:
+    database = servers.database_url  # type: ignore[attr-defined]
+    store = HandoffStore(database)
+    customer = TelegramCustomer(servers, api=bot_api, secret=TELEGRAM_SECRET, database_url=database)
+    agent = console_login(browser_context(), servers)
+
+    customer.send(TELEGRAM_BLOWER_ZH)
+    customer.answer_form({**SKIP_ZH, Slot.PHONE.value: "13812345678"})
+    summary = bot_api.calls_of("sendMessage", customer.chat_id)[-1].params
+    confirm = dict(keyboard(summary))["是"]
+    filed = REFERENCE.search("\n".join(r.get("text", "") for r in customer.press(confirm)))
+    assert filed, summary
+    reference = filed.group(0)
+    queued = "\n".join(r.get("text", "") for r in customer.send("转人工"))
+    assert reference in queued and "排在第" in queued, queued
+
+    row = agent.locator(f"tr.ticket-row[data-reference='{reference}']")
+    expect(row).to_be_visible(timeout=15_000)
+    expect(row).to_contain_text("Telegram")
+    row.locator("button.claim").click()
+    agent.wait_for_url(f"{servers.console_url}/tickets/{reference}")
+    expect(agent.locator("#steps li").first).to_be_visible()
+
+    agent.click("button.canned-reply[data-id=checking]")
+    reply = agent.input_value("#reply-text")
+    agent.click("#send-reply")
+    expect(agent.locator("#transcript-lines li.role-agent .delivery-sent")).to_have_count(1)
+    assert any(
+        reply in call.params.get("text", "") for call in bot_api.delivered("sendMessage", customer.chat_id)
+    )
+
+    # A photo during the handoff reaches the console live (shown), with its caption; the bot stays quiet.
+    bot_api.add_file("handoff-photo", _jpeg(), "photos/handoff.jpg")
+    photo = [
+        {"file_id": "handoff-photo", "file_unique_id": "h1", "width": 64, "height": 48, "file_size": 900}
+    ]
+    customer.deliver({"message": customer.message(photo=photo, caption="维修单")})
+    image = agent.locator("#attachments img.photo")
+    expect(image).to_be_visible(timeout=15_000)
+    expect(agent.locator("#attachments .caption")).to_have_text("维修单")
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 64
+    customer.send("还要等多久?")
+    expect(agent.locator("#transcript-lines .line").last).to_contain_text("还要等多久", timeout=15_000)
+
+    agent.fill("#note-text", "客户已发维修单照片")
+    agent.click("#add-note")
+    expect(agent.locator("#note-list")).to_contain_text("客户已发维修单照片")
+
+    before = len(bot_api.delivered("sendMessage", customer.chat_id))
+    agent.fill("#resolution", "经销商退还差价800元")
+    agent.click("#resolve")
+    expect(agent.locator("#ticket-status")).to_have_text("已解决")
+    sent = [call.params for call in bot_api.delivered("sendMessage", customer.chat_id)[before:]]
+    assert any("经销商退还差价800元" in str(m.get("text")) for m in sent), sent
+    rating = next(m for m in sent if keyboard(m))
+    customer.press(dict(keyboard(rating))["4"])
+    customer.send("处理及时")
+    texts = "\n".join(
+        str(call.params.get("text")) for call in bot_api.delivered("sendMessage", customer.chat_id)
+    )
+    assert "客户已发维修单照片" not in texts
+
+    ticket = ticket_to_dict(store.get(reference))  # type: ignore[arg-type]
+    assert ticket["csat"] == 4 and ticket["csat_comment"] == "处理及时"
+    assert ticket["attachments"] and ticket["attachments"][-1]["caption"] == "维修单"
+    expect(agent.locator("#d-csat")).to_have_text("4/5", timeout=15_000)
