@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from bot.constants import Slot
-from bot.runtime import servers as servers_module
 from bot.runtime.outage_markers import PENDING_KEY, REPLAY_OF_KEY
-from bot.runtime.servers import _wait_for, child_environment
+from bot.runtime.servers import START_TIMEOUT_ENV, _wait_for, child_environment
 from bot.runtime.settings import PROJECT_ROOT
 from bot.tickets.store import TicketStore, ticket_to_dict
 from tests.assistant import REFERENCE, Assistant, Customer, run_assistant
@@ -64,22 +63,17 @@ class Faults:
 @pytest.fixture(scope="module")
 def faults(trained_model: Path) -> Iterator[Faults]:
     """The assistant on its own PostgreSQL and Redis, with a short action timeout."""
-    patch = pytest.MonkeyPatch()
-    # Loading the model can take minutes on the shared 2-core machine; this module only needs it to start.
-    patch.setattr(servers_module, "START_TIMEOUT_S", max(servers_module.START_TIMEOUT_S, 900.0))
-    try:
-        with own_postgres() as postgres, own_redis() as redis:
-            env = {"ACTION_TIMEOUT_S": ACTION_TIMEOUT_S}
-            with run_assistant(trained_model, postgres.url, "faults", redis.url, extra_env=env) as assistant:
-                running = Faults(assistant, postgres, redis)
-                try:
-                    yield running
-                finally:
-                    for process in running.started_actions:
-                        process.terminate()
-                        process.wait(timeout=20)
-    finally:
-        patch.undo()
+    with own_postgres() as postgres, own_redis() as redis:
+        # Loading the model can take minutes on the shared 2-core machine; this module only needs it to start.
+        env = {"ACTION_TIMEOUT_S": ACTION_TIMEOUT_S, START_TIMEOUT_ENV: "900"}
+        with run_assistant(trained_model, postgres.url, "faults", redis.url, extra_env=env) as assistant:
+            running = Faults(assistant, postgres, redis)
+            try:
+                yield running
+            finally:
+                for process in running.started_actions:
+                    process.terminate()
+                    process.wait(timeout=20)
 
 
 def _open_intake(customer: Customer) -> None:
