@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.constants import Category, Language, Priority, Slot, TicketStatus
-from bot.runtime import servers
+from bot.runtime.servers import START_TIMEOUT_ENV
 from bot.tickets.store import TicketStore, ticket_to_dict
 from tests.assistant import REFERENCE, Assistant, Customer, backend, run_assistant
 
@@ -46,11 +46,10 @@ def last_friday(today: dt.date) -> dt.date:
 def assistant(request: pytest.FixtureRequest, trained_model: Path) -> Iterator[Assistant]:
     """The running assistant on each deployment: SQLite + in-memory locks, PostgreSQL + Redis locks."""
     url, redis_url = backend(request, request.param)
-    with pytest.MonkeyPatch.context() as patch:
-        # The machine is shared by several teams' test runs; loading the model can take minutes.
-        patch.setattr(servers, "START_TIMEOUT_S", max(servers.START_TIMEOUT_S, 600.0))
-        with run_assistant(trained_model, url, f"intake-{request.param}", redis_url) as running:
-            yield running
+    # The machine is shared by several teams' test runs; loading the model can take minutes.
+    slow_start = {START_TIMEOUT_ENV: "600"}
+    with run_assistant(trained_model, url, f"intake-{request.param}", redis_url, slow_start) as running:
+        yield running
 
 
 def tickets_of(assistant: Assistant, customer: Customer) -> list[dict]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.constants import Category, Slot
-from bot.runtime import servers
+from bot.runtime.servers import START_TIMEOUT_ENV
 from bot.tickets.store import TicketStore, ticket_to_dict
 from tests.assistant import REFERENCE, Assistant, Customer, run_assistant
 
@@ -55,11 +55,10 @@ def last_month(today: dt.date) -> dt.date:
 @pytest.fixture(scope="module")
 def assistant(sqlite_url: str, trained_model: Path) -> Iterator[Assistant]:
     """The running assistant (Rasa + action server) on SQLite."""
-    with pytest.MonkeyPatch.context() as patch:
-        # The machine is shared by several teams' test runs; loading the model can take minutes.
-        patch.setattr(servers, "START_TIMEOUT_S", max(servers.START_TIMEOUT_S, 600.0))
-        with run_assistant(trained_model, sqlite_url, "intake-facts") as running:
-            yield running
+    # The machine is shared by several teams' test runs; loading the model can take minutes.
+    slow_start = {START_TIMEOUT_ENV: "600"}
+    with run_assistant(trained_model, sqlite_url, "intake-facts", extra_env=slow_start) as running:
+        yield running
 
 
 def tickets_of(assistant: Assistant, customer: Customer) -> list[dict]:
