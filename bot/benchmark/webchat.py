@@ -105,7 +105,9 @@ async def run_web_load(
             finally:
                 await web.close()
 
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+    # No cookie jar: every page visit is a new customer (a shared jar would put everyone in one conversation).
+    jar = aiohttp.DummyCookieJar()
+    async with aiohttp.ClientSession(cookie_jar=jar, timeout=aiohttp.ClientTimeout(total=60)) as session:
         started = time.perf_counter()
         await asyncio.gather(*(customer(session) for _ in range(concurrency)))
         result.wall_s = time.perf_counter() - started
