@@ -58,7 +58,10 @@ async def measure_web_agent_replies(rasa_url: str, quick: bool) -> LoadResult:
             page.raise_for_status()
             token = page.cookies[COOKIE_NAME].value
         headers = {"Cookie": f"{COOKIE_NAME}={token}", "Origin": rasa_url}
-        await customer.client.connect(rasa_url, headers=headers, socketio_path=SOCKET_PATH, wait_timeout=30)
+        # Long-polling, like the web chat figures: this engineio's websocket client needs a newer aiohttp.
+        await customer.client.connect(
+            rasa_url, headers=headers, transports=["polling"], socketio_path=SOCKET_PATH, wait_timeout=30
+        )
         sender = conversation_id(SessionSigner().customer(token) or "")
         try:
             await customer.turn("转人工")  # the conversation exists and is with the queue
