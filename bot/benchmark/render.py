@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from bot.benchmark.agent_replies import agent_reply_target_lines
 from bot.benchmark.intake import IntakeResult
 from bot.benchmark.stats import LoadResult
 from bot.benchmark.telegram import telegram_target_line
@@ -74,6 +75,7 @@ def target_lines(figures: Figures) -> list[str]:
         line = channel_line(figures.channels)
         if line is not None:
             lines.append(line)
+    lines.extend(agent_reply_target_lines(figures.channels))
     return lines
 
 

@@ -13,6 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bot.benchmark.agent_replies import measure_agent_replies
 from bot.benchmark.client import parse_sender, webhook_sender
 from bot.benchmark.console_live import console_lines, measure_console_live
 from bot.benchmark.database import sqlite_url
@@ -112,6 +113,8 @@ def _serve_and_measure(model: Path, plan: Plan, figures: Figures) -> None:
             _say("Telegram turns through a local Bot API server at 1 and 10 concurrent customers...")
             rasa_url, quick = servers.settings.rasa_url, not plan.train
             figures.channels.extend(asyncio.run(measure_telegram(telegram, rasa_url, database, quick)))
+            _say("Agent replies (handoff) to the website chat and to Telegram...")
+            figures.channels.extend(asyncio.run(measure_agent_replies(telegram, rasa_url, quick)))
 
 
 def _previous_training() -> dict[str, object] | None:
