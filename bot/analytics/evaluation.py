@@ -3,7 +3,8 @@
 Background weekly counts are negative-binomial (size 10) around baseline x exposure growth; one cell in
 ten gets a 2x rise and one in ten a 3x rise from a known week, then held: a step (full rise in its first
 week) and, as a second run, a linear ramp reaching the multiplier in its third week.
-Reported: detection rate, median delay (weeks from the ramp's first week; alarm in that week = 1),
+Printed for the seed the detector was tuned on and for a second seed. Reported: detection rate,
+median delay (weeks from the ramp's first week; alarm in that week = 1),
 false alarms per 100 cell-years (new alarm episodes in weeks without a ramp), and the naive rule
 (count >= c x mean of the last four weeks) with c raised until its false-alarm rate is no higher than ours.
 """
@@ -21,7 +22,8 @@ WEEKS = 130
 NB_SIZE = 10.0
 RAMP_SHAPES = {"step": 1, "3-week ramp": 3}  # weeks until the full multiplier
 HORIZON = 12  # a ramp counts as detected if an alarm comes within this many weeks of its start
-SEED = 20261125
+SEED = 20261125  # the detector's windows and FDR were tuned on this seed
+CHECK_SEED = 7  # ...and checked on this one
 
 
 @dataclass
@@ -137,7 +139,7 @@ def evaluate(seed: int = SEED) -> dict[str, dict[str, object]]:
 def shape_lines(shape: str, result: dict[str, object]) -> list[str]:
     """One shape's table for `make eval`."""
     rows = [
-        ("detector (NB rate test + BH)", result["ours"]),
+        ("detector (NB rate tests 1/2/4/6 weeks + BH)", result["ours"]),
         ("naive: count >= 2 x last-4-week mean", result["naive_2x"]),
         (
             f"naive at {result['naive_matched_factor']:.2f} x "
@@ -184,6 +186,7 @@ def report_lines(results: dict[str, dict[str, object]]) -> list[str]:
 
 
 def main() -> int:
-    """Print the evaluation section."""
-    print("\n".join(report_lines(evaluate())), flush=True)
+    """Print the evaluation section: the tuning seed, then the check seed."""
+    for seed in (SEED, CHECK_SEED):
+        print("\n".join(report_lines(evaluate(seed))), flush=True)
     return 0

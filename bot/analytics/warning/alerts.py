@@ -19,7 +19,7 @@ from bot.analytics.warning.cells import (
     last_complete_week,
     model_part_cells,
 )
-from bot.analytics.warning.detector import FDR, adjust, dispersion_size, week_p_values
+from bot.analytics.warning.detector import FDR, WINDOWS, adjust, dispersion_size, week_p_values
 from bot.db.column_types import utc_now
 
 SYSTEM_ACTOR = "early-warning"
@@ -55,7 +55,7 @@ def _test(cells: CellCounts) -> list[dict[str, Any]]:
     if not cells.keys:
         return []
     last = len(cells.weeks) - 1
-    size = dispersion_size(cells.counts[:, : last + 1 - 4])
+    size = dispersion_size(cells.counts[:, : last + 1 - max(WINDOWS)])
     p, window, observed, expected, method = week_p_values(
         cells.counts, cells.exposure, last, size, cells.peer_rate, cells.new_cell
     )
