@@ -1,4 +1,5 @@
-"""Channels: Telegram update log and buttons, shared locations, delivery failures, attachments before a ticket.
+"""Channels: Telegram update log and buttons, shared locations, delivery failures, attachments before a
+ticket.
 
 Revision ID: 0002
 Revises: 0001
