@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-import bot.runtime.servers as servers_module
 from bot.channels.channel_store import ChannelStore
 from bot.channels.models import TelegramUpdate, UpdateState
 from bot.channels.telegram_poll import poll
@@ -84,6 +83,7 @@ class TelegramDeployment:
             "TELEGRAM_WEBHOOK_SECRET": self.secret,
             "TELEGRAM_API_URL": self.api.api_url,
             "ATTACHMENTS_DIR": str(self.attachments),
+            "SERVER_START_TIMEOUT_S": "600",  # model loading takes minutes when the shared cores are busy
         }
 
     def start(self) -> None:
@@ -113,9 +113,6 @@ def telegram(
     trained_model: Path, sqlite_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[TelegramDeployment]:
     """One server pair for the module, on SQLite, talking to the Bot API test server."""
-    # Start-up waits longer than the default: several helpers share two cores; this test module restarts once.
-    monkeypatch_timeout = pytest.MonkeyPatch()
-    monkeypatch_timeout.setattr(servers_module, "START_TIMEOUT_S", 600.0)
     api = BotApiServer(f"{secrets.randbelow(10**9)}:{uuid.uuid4().hex}").start_in_thread()
     deployment = TelegramDeployment(
         api,
@@ -130,7 +127,6 @@ def telegram(
     finally:
         deployment.stop()
         api.stop_thread()
-        monkeypatch_timeout.undo()
 
 
 def texts(replies: list[dict]) -> str:
