@@ -67,7 +67,9 @@ def test_a_model_keeps_its_own_lexicon(tmp_path: Path) -> None:
     assert PART in loaded_tokenizer.user_words and "别的零件" not in loaded_tokenizer.user_words
     classes = _sentence_classes(loaded_tokenizer, loaded_featurizer, f"帕萨特的{PART}断裂了")
     assert classes == {CLASS_PREFIX + "part", CLASS_PREFIX + "symptom", CLASS_PREFIX + "model"}
-    assert CLASS_PREFIX + "part" not in _sentence_classes(loaded_tokenizer, loaded_featurizer, "别的零件断裂了")
+    assert CLASS_PREFIX + "part" not in _sentence_classes(
+        loaded_tokenizer, loaded_featurizer, "别的零件断裂了"
+    )
 
 
 def test_traditional_and_upper_case_match_the_lexicon(tmp_path: Path) -> None:
