@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.evaluation.realworld_intake import IntakeFigures
 from bot.evaluation.realworld_scoring import RealScores
 
 
@@ -30,4 +31,18 @@ def rest_lines(scores: dict[str, tuple[RealScores, RealScores]], limit: int = 6)
         for model, result in zip(("ours", "stock"), pair, strict=True):
             rest = ", ".join(f"{intent} {n}" for intent, n in result.rest[:limit]) or "-"
             lines.append(f"  {name:<14}{model:<6} {rest}")
+    return lines
+
+
+def intake_table(figures: dict[str, IntakeFigures]) -> list[str]:
+    """Per file: reached a ticket, acceptable category, median customer turns."""
+    lines = [f"{'Real openings, end to end':<28}{'n':>4}   {'ticket':>7} {'categ':>7} {'median turns':>13}"]
+    for name, f in figures.items():
+        ticket = f.ticketed / f.count if f.count else 0.0
+        categ = f.acceptable / f.mapped if f.mapped else 0.0
+        lines.append(f"  {name:<26}{f.count:>4}   {ticket:>7.0%} {categ:>7.0%} {f.median_turns:>13.1f}")
+    lines.append(
+        "  (web channel, our full model; the customer answers every question, presses the clarifying button "
+        "that fits the source label, confirms the summary)"
+    )
     return lines

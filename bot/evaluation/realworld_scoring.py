@@ -8,10 +8,13 @@ from dataclasses import dataclass
 
 from bot.evaluation.categories import COMPLAINT_INTENTS
 from bot.evaluation.realworld import RealComplaint, language_of_file
+from bot.evaluation.realworld_intake import IntakeFigures
 from bot.evaluation.targets import Target
 
 MIN_RECOGNISED = {"zh": 0.95, "en": 0.90}
 MIN_ACCEPTABLE = 0.80
+MIN_TICKETED = 0.95
+MAX_MEDIAN_TURNS = 5
 
 
 @dataclass(frozen=True)
@@ -75,5 +78,28 @@ def real_targets(name: str, scores: RealScores) -> list[Target]:
             f"{name}: acceptable category >= {MIN_ACCEPTABLE:.0%}",
             f"{scores.acceptable_share:.1%} ({scores.acceptable}/{scores.mapped})",
             scores.acceptable_share >= MIN_ACCEPTABLE,
+        ),
+    ]
+
+
+def intake_targets(name: str, figures: IntakeFigures) -> list[Target]:
+    """End to end per file: >= 95% reach a ticket, >= 80% acceptable category, median <= 5 turns."""
+    ticket = figures.ticketed / figures.count if figures.count else 0.0
+    categ = figures.acceptable / figures.mapped if figures.mapped else 0.0
+    return [
+        Target(
+            f"{name} end to end: ticket >= {MIN_TICKETED:.0%}",
+            f"{ticket:.0%} ({figures.ticketed}/{figures.count})",
+            ticket >= MIN_TICKETED,
+        ),
+        Target(
+            f"{name} end to end: acceptable category >= 80%",
+            f"{categ:.0%} ({figures.acceptable}/{figures.mapped})",
+            categ >= MIN_ACCEPTABLE,
+        ),
+        Target(
+            f"{name} end to end: median turns <= {MAX_MEDIAN_TURNS}",
+            f"{figures.median_turns:.1f}",
+            figures.median_turns <= MAX_MEDIAN_TURNS,
         ),
     ]

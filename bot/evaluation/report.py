@@ -13,8 +13,9 @@ from bot.evaluation.holdout import HOLDOUT_PATH, HOLDOUT_TODAY, Example, load_ex
 from bot.evaluation.language_group import GROUPS, language_group
 from bot.evaluation.predict import Prediction, predict
 from bot.evaluation.realworld import REALWORLD_DIR, RealComplaint, load_file, real_files, sample
-from bot.evaluation.realworld_render import real_table, rest_lines
-from bot.evaluation.realworld_scoring import RealScores, real_targets, score_real
+from bot.evaluation.realworld_intake import run_real_intakes, summarise
+from bot.evaluation.realworld_render import intake_table, real_table, rest_lines
+from bot.evaluation.realworld_scoring import RealScores, intake_targets, real_targets, score_real
 from bot.evaluation.render import (
     confusion_lines,
     entity_table,
@@ -121,15 +122,43 @@ def _real_section(
     return lines, targets, report
 
 
+def _intake_section(model: Path, size: int) -> tuple[list[str], list, dict[str, object]]:
+    """Lines, targets and JSON of the end-to-end run of `size` real openings per file."""
+    sets = _real_sets(size)
+    if not sets:
+        return [], [], {}
+    print(f"Playing {size} real openings per file end to end over the web channel...", flush=True)
+    started = time.monotonic()
+    outcomes = run_real_intakes(model, sets)
+    figures = {name: summarise(rows) for name, rows in outcomes.items()}
+    lines = [*intake_table(figures), f"  ({time.monotonic() - started:.0f} s)"]
+    targets = [t for name, f in figures.items() for t in intake_targets(name, f)]
+    report = {
+        name: {
+            **figures[name].as_dict(),
+            "conversations": [
+                {
+                    "label": o.complaint.label,
+                    "category": o.category,
+                    "turns": o.turns,
+                    "transcript": o.transcript,
+                }
+                for o in rows
+            ],
+        }
+        for name, rows in outcomes.items()
+    }
+    return lines, targets, report
+
+
 def main(args: argparse.Namespace | None = None) -> int:
     """Evaluate our model and the stock recipe on the held-out file; print and save the figures."""
     os.environ["BOT_TODAY"] = HOLDOUT_TODAY  # the held-out dates are written relative to this day
     holdout = Path(getattr(args, "holdout", None) or HOLDOUT_PATH)
     models_dir = load_settings().models_dir
     print("Training (if needed) our model and the stock-recipe model...", flush=True)
-    ours_model = ensure_model(
-        models_dir, nlu_only=bool(getattr(args, "nlu_only", False)), prefix=_prefix(args)
-    )
+    nlu_only = bool(getattr(args, "nlu_only", False))
+    ours_model = ensure_model(models_dir, nlu_only=nlu_only, prefix=_prefix(args))
     stock_model = ensure_model(models_dir, config=STOCK_CONFIG, prefix=STOCK_PREFIX, nlu_only=True)
     examples = load_examples(holdout)
     ours_predictions, ours, ours_s = evaluate(ours_model, examples)
@@ -139,6 +168,14 @@ def main(args: argparse.Namespace | None = None) -> int:
         ours_model, stock_model, getattr(args, "real_sample", None)
     )
     targets += real_target_list
+    e2e_size = getattr(args, "e2e", None)
+    intake_lines: list[str] = []
+    intake_report: dict[str, object] = {}
+    if e2e_size and nlu_only:
+        intake_lines = ["End to end: skipped (needs the full model, not --nlu-only)"]
+    elif e2e_size:
+        intake_lines, intake_targets_list, intake_report = _intake_section(ours_model, e2e_size)
+        targets += intake_targets_list
 
     sizes = {g: ours.groups[g].count for g in GROUPS}
     lines = [
@@ -157,6 +194,8 @@ def main(args: argparse.Namespace | None = None) -> int:
         *confusion_lines(ours),
         "",
         *real_lines,
+        "",
+        *intake_lines,
         "",
         *target_lines(targets),
     ]
@@ -177,6 +216,7 @@ def main(args: argparse.Namespace | None = None) -> int:
         "targets": [t.as_dict() for t in targets],
         "errors_ours": _errors(examples, ours_predictions),
         "realworld": real_report,
+        "realworld_end_to_end": intake_report,
     }
     JSON_PATH.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     lines += ["", f"Wrote {_relative(JSON_PATH)} and {_relative(CONFUSION_PATH)}"]

@@ -21,6 +21,8 @@ from bot.nlu.normalize import normalize
 from bot.nlu.vocabulary import VOCABULARY_PATH, class_pattern, load_classes
 
 CLASS_PREFIX = "lexicon:"
+# Message property: the lexicon classes the tokenized text mentions (read by the ComplaintClarifier).
+LEXICON_CLASSES = "lexicon_classes"
 
 
 def lexicon_patterns(vocabulary: Path, lexicon: Path) -> list[dict[str, str]]:
@@ -62,6 +64,11 @@ class LexiconFeaturizer(RegexFeaturizer):
         return self._resource
 
     @property
+    def _class_names(self) -> set[str]:
+        """Names of the lexicon's classes (without the data's own patterns)."""
+        return {n.removeprefix(CLASS_PREFIX) for n in self.pattern_names if n.startswith(CLASS_PREFIX)}
+
+    @property
     def pattern_names(self) -> list[str]:
         """Names of the known patterns, in feature order."""
         return [p["name"] for p in self.known_patterns]
@@ -87,4 +94,7 @@ class LexiconFeaturizer(RegexFeaturizer):
                 if any(token.start < end and token.end > start for start, end in spans):
                     sequence[token_index][index] = 1.0
         sentence = sequence.max(axis=0, keepdims=True)
+        names = self.pattern_names
+        found = [names[i].removeprefix(CLASS_PREFIX) for i in np.flatnonzero(sentence[0])]
+        message.set(LEXICON_CLASSES, [n for n in found if n in self._class_names])
         return scipy.sparse.coo_matrix(sequence), scipy.sparse.coo_matrix(sentence)

@@ -47,8 +47,11 @@ def class_pattern(words: list[str]) -> str:
 
 
 def segmenter_words(vocabulary: Path = VOCABULARY_PATH, lexicon: Path = LEXICON_PATH) -> list[str]:
-    """Words jieba must keep whole: the lexicon's and the vocabulary's Chinese words."""
-    words = set(load_lexicon(lexicon).segmenter_words())
+    """Words jieba must keep whole: the lexicon's and the vocabulary's words with Chinese characters.
+
+    Latin-only words stay out: jieba would cut English words around them ("contact" -> "cont ac t").
+    """
+    words = {normalize(w).text for w in load_lexicon(lexicon).segmenter_words()}
     for class_words in load_classes(vocabulary, lexicon).values():
-        words |= {w for w in class_words if _CJK.search(w) and " " not in w}
-    return sorted(normalize(w).text for w in words)
+        words |= {w for w in class_words if " " not in w}
+    return sorted(w for w in words if _CJK.search(w))
