@@ -18,7 +18,7 @@ import aiohttp
 from bot.benchmark.client import tracker_state
 from bot.benchmark.database import sqlite_url
 from bot.benchmark.intake import EN_DETAILS, REFERENCE, ZH_DETAILS
-from bot.constants import Intent
+from bot.constants import MAX_MESSAGE_CHARS, Intent
 from bot.evaluation.realworld import RealComplaint, language_of_file
 from bot.runtime.servers import running_servers
 from bot.runtime.settings import PROJECT_ROOT, local_settings
@@ -125,7 +125,8 @@ async def play(
     details = EN_DETAILS if language_of_file(complaint.source_file) == "en" else ZH_DETAILS
     confirm, skip = ("yes, submit it", "skip") if details is EN_DETAILS else ("对，提交", "跳过")
     sender = f"eval-real-{uuid.uuid4().hex[:10]}"
-    text, outcome = complaint.text, IntakeOutcome(complaint, None, 0)
+    # The chat refuses messages over its limit; a customer told so sends the part that fits.
+    text, outcome = _fitting(complaint.text), IntakeOutcome(complaint, None, 0)
     for turn in range(1, MAX_TURNS + 1):
         replies = await _turn(session, servers.webhook_url, headers, sender, text)
         outcome.transcript.append((text, " | ".join(str(r.get("text") or "") for r in replies)))
@@ -147,6 +148,15 @@ async def play(
             text = confirm
     outcome.turns = MAX_TURNS
     return outcome
+
+
+def _fitting(text: str) -> str:
+    """The text, or its sentences that fit the chat's message limit."""
+    if len(text) <= MAX_MESSAGE_CHARS:
+        return text
+    cut = text[:MAX_MESSAGE_CHARS]
+    end = max(cut.rfind(mark) for mark in ".。!！?？")
+    return cut[: end + 1] if end > 0 else cut
 
 
 def _category(store_url: str, reference: str) -> str | None:
