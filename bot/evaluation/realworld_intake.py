@@ -125,8 +125,7 @@ async def play(
     details = EN_DETAILS if language_of_file(complaint.source_file) == "en" else ZH_DETAILS
     confirm, skip = ("yes, submit it", "skip") if details is EN_DETAILS else ("对，提交", "跳过")
     sender = f"eval-real-{uuid.uuid4().hex[:10]}"
-    # The chat refuses messages over its limit; a customer told so sends the part that fits.
-    text, outcome = _fitting(complaint.text), IntakeOutcome(complaint, None, 0)
+    text, outcome = complaint.text, IntakeOutcome(complaint, None, 0)
     for turn in range(1, MAX_TURNS + 1):
         replies = await _turn(session, servers.webhook_url, headers, sender, text)
         outcome.transcript.append((text, " | ".join(str(r.get("text") or "") for r in replies)))
@@ -140,7 +139,9 @@ async def play(
         tracker = await tracker_state(session, servers.settings.rasa_url, servers.auth_token, sender)
         asked = (tracker.get("slots") or {}).get("requested_slot")
         in_form = bool((tracker.get("active_loop") or {}).get("name"))
-        if button:
+        if turn == 1 and len(complaint.text) > MAX_MESSAGE_CHARS:
+            text = _fitting(complaint.text)  # told the message is too long, the customer sends what fits
+        elif button:
             text = button
         elif in_form and asked:
             text = details.get(asked, skip)
