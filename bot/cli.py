@@ -102,7 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(func=_train)
     sub.add_parser("run", help="start the assistant and the action server").set_defaults(func=_run)
     sub.add_parser("shell", help="chat with the assistant in the terminal").set_defaults(func=_shell)
-    sub.add_parser("eval", help="held-out NLU evaluation vs the stock recipe").set_defaults(func=_eval)
+    evaluation = sub.add_parser("eval", help="held-out and real-text NLU evaluation vs the stock recipe")
+    evaluation.add_argument("--nlu-only", action="store_true", help="NLU-only model (faster to train)")
+    evaluation.add_argument("--real-sample", type=int, help="score a sample of N rows of each real file")
+    evaluation.add_argument(
+        "--e2e", type=int, default=10, help="real openings per file played end to end (0: none; default 10)"
+    )
+    evaluation.set_defaults(func=_eval)
     bench = sub.add_parser("bench", help="latency, throughput, memory and training time")
     bench.add_argument("--quick", action="store_true", help="fewer requests, for a smoke run")
     bench.set_defaults(func=_bench)

@@ -58,8 +58,12 @@ def to_prediction(parsed: dict[str, Any]) -> Prediction:
 
 async def _parse_all(model: Path, texts: Sequence[str]) -> list[dict[str, Any]]:
     """Load the model into an agent and parse every text."""
-    from rasa.core.agent import Agent
+    import logging
 
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # not one debug line per parsed message on the terminal
     agent = Agent.load(str(model))
     return [await agent.parse_message(text) for text in texts]
 

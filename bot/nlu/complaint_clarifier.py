@@ -1,0 +1,96 @@
+"""Rasa component: a complaint-like message read as small talk asks what the complaint is about."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.constants import Intent
+from bot.nlu.lexicon_featurizer import LEXICON_CLASSES
+
+COMPLAINT_UNSURE = "complaint_unsure"
+# Parse-result property: the classifier's intent this component replaced (for the evaluation).
+REPLACED_INTENT = "clarifier_replaced"
+# Guesses that lose a complaint when the message is one: small talk and "not understood". Details-only
+# messages (inform) are routed to the likeliest complaint by the dialogue, questions are answered.
+SMALL_TALK = frozenset(
+    {
+        Intent.GREET.value,
+        Intent.GOODBYE.value,
+        Intent.THANK.value,
+        Intent.AFFIRM.value,
+        Intent.DENY.value,
+        Intent.OUT_OF_SCOPE.value,
+        Intent.BOT_CHALLENGE.value,
+        Intent.NLU_FALLBACK.value,
+    }
+)
+# Roadside assistance files an urgent ticket at once: only a confident reading opens it.
+ROADSIDE_MIN_CONFIDENCE = 0.7
+_THING = frozenset({"part", "model", "brand", "service"})
+
+
+def complaint_like(classes: set[str]) -> bool:
+    """A fault of a thing (a symptom with a part, model, brand or dealer), or a demand about one."""
+    if "symptom" in classes and classes & _THING:
+        return True
+    return "demand" in classes and bool(classes & (_THING | {"symptom"}))
+
+
+def live_request(classes: set[str], confidence: float) -> bool:
+    """A confident roadside reading that is not a breakdown told after the fact (past, no "now")."""
+    told_after = "past" in classes and "now" not in classes
+    return confidence >= ROADSIDE_MIN_CONFIDENCE and not told_after
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class ComplaintClarifier(GraphComponent):
+    """After the classifiers: small talk or an unsure roadside reading of a complaint-like message becomes
+    `complaint_unsure` (the assistant then asks: the car, a repair, a bill or our staff?); an unsure
+    roadside reading of anything else becomes nlu_fallback."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ComplaintClarifier:
+        """Create the component."""
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Nothing to learn; training data passes unchanged."""
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Replace unsafe guesses on every message."""
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            name = intent.get(INTENT_NAME_KEY)
+            confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+            classes = set(message.get(LEXICON_CLASSES) or [])
+            like = complaint_like(classes)
+            roadside = name == Intent.ROADSIDE_ASSISTANCE.value
+            unsure_roadside = roadside and not live_request(classes, confidence)
+            if like and (name in SMALL_TALK or unsure_roadside):
+                replacement = COMPLAINT_UNSURE
+            elif unsure_roadside:
+                replacement = Intent.NLU_FALLBACK.value
+            else:
+                continue
+            message.set(REPLACED_INTENT, name, add_to_output=True)
+            message.set(
+                INTENT,
+                {INTENT_NAME_KEY: replacement, PREDICTED_CONFIDENCE_KEY: confidence},
+                add_to_output=True,
+            )
+        return messages
