@@ -14,7 +14,7 @@ include .env
 export
 endif
 
-.PHONY: help install lock train run shell test eval bench lint format db-upgrade clean
+.PHONY: help install lock train run run-cluster shell test eval bench soak lint format db-upgrade clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,6 +43,11 @@ db-upgrade: install ## apply database migrations
 run: install ## migrate, train if needed, start the assistant and the action server
 	$(VENV)/bin/bot run
 
+run-cluster: install ## N Rasa processes + action servers behind nginx (N=2; needs DATABASE_URL, REDIS_URL)
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || apt-get install -y nginx || \
+		(apt-get update && apt-get install -y nginx)
+	CLUSTER_PROCESSES=$(or $(N),2) $(VENV)/bin/bot run-cluster
+
 shell: install ## chat with the assistant in the terminal
 	$(VENV)/bin/bot shell
 
@@ -55,6 +60,9 @@ eval: install ## held-out NLU evaluation against the stock Rasa Chinese recipe
 
 bench: install ## latency, throughput, memory and training-time figures
 	$(VENV)/bin/bot bench
+
+soak: install ## customers complete intakes while Rasa, the action server and the database fail (SOAK_SECONDS=)
+	$(VENV)/bin/bot soak $(if $(SOAK_SHORT),--short,) $(if $(SOAK_SECONDS),--seconds $(SOAK_SECONDS),)
 
 lint: install ## ruff lint and format check
 	$(VENV)/bin/ruff check .

@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     register_agents(sub)
     register_privacy(sub)
     register_analytics(sub)
+    from bot.runtime.cluster_cli import register as register_cluster
+
+    register_cluster(sub)
     return parser
 
 

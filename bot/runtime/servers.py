@@ -42,7 +42,7 @@ class RunningServers:
         return f"{self.settings.rasa_url}/webhooks/web/webhook"
 
 
-def _wait_for(url: str, process: subprocess.Popen[bytes], deadline: float) -> None:
+def wait_for(url: str, process: subprocess.Popen[bytes], deadline: float) -> None:
     """Poll `url` until it answers 200 or the process dies or the deadline passes."""
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -70,6 +70,33 @@ def child_environment(settings: Settings, extra: dict[str, str] | None = None) -
     if extra:
         env.update(extra)
     return env
+
+
+def actions_command(settings: Settings) -> list[str]:
+    """Command line of the action server."""
+    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.actions_port)]
+
+
+def rasa_command(settings: Settings, model: Path, token: str) -> list[str]:
+    """Command line of the Rasa server (HTTP API on, with `token`)."""
+    return [
+        sys.executable,
+        "-m",
+        "bot.runtime.rasa_main",  # Rasa's CLI with our runtime fixes installed (see that module)
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        "endpoints.yml",
+        "--credentials",
+        "credentials.yml",
+        "--interface",
+        settings.rasa_host,
+        "--port",
+        str(settings.rasa_port),
+        "--enable-api",
+        f"--auth-token={token}",  # joined: a random token may start with "-"
+    ]
 
 
 @contextmanager
@@ -106,30 +133,13 @@ def running_servers(
 
     started = time.monotonic()
     actions = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.actions_port)],
+        actions_command(settings),
         cwd=PROJECT_ROOT,
         env=env,
         stdout=output("actions"),
         stderr=subprocess.STDOUT,
     )
-    rasa_cmd = [
-        sys.executable,
-        "-m",
-        "bot.runtime.rasa_main",  # Rasa's CLI with our runtime fixes installed (see that module)
-        "run",
-        "--model",
-        str(model),
-        "--endpoints",
-        "endpoints.yml",
-        "--credentials",
-        "credentials.yml",
-        "--interface",
-        settings.rasa_host,
-        "--port",
-        str(settings.rasa_port),
-        "--enable-api",
-        f"--auth-token={token}",  # joined: a random token may start with "-"
-    ]
+    rasa_cmd = rasa_command(settings, model, token)
     rasa = subprocess.Popen(
         rasa_cmd, cwd=PROJECT_ROOT, env=env, stdout=output("rasa"), stderr=subprocess.STDOUT
     )
@@ -148,10 +158,10 @@ def running_servers(
         children.append(servers.console)
     try:
         deadline = time.monotonic() + float(env.get(START_TIMEOUT_ENV) or START_TIMEOUT_S)
-        _wait_for(f"http://127.0.0.1:{settings.actions_port}/health", actions, deadline)
-        _wait_for(f"{settings.rasa_url}/status?token={token}", rasa, deadline)
+        wait_for(f"http://127.0.0.1:{settings.actions_port}/health", actions, deadline)
+        wait_for(f"{settings.rasa_url}/status?token={token}", rasa, deadline)
         if servers.console is not None:
-            _wait_for(f"{servers.console_url}/login", servers.console, deadline)
+            wait_for(f"{servers.console_url}/login", servers.console, deadline)
         servers.started_in_s = time.monotonic() - started
         yield servers
     finally:
@@ -163,3 +173,6 @@ def running_servers(
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+_wait_for = wait_for  # the earlier private name, still imported by tests/test_faults_e2e.py
