@@ -46,10 +46,14 @@ async def measure_web_agent_replies(rasa_url: str, quick: bool) -> LoadResult:
     signal = asyncio.Event()
     customer = WebCustomer(rasa_url)
 
+    bot_replied = asyncio.Event()
+
     async def on_bot(message: object) -> None:
         if isinstance(message, dict) and message.get("agent_name") == AGENT_NAME:
             arrived[str(message.get("text"))] = time.perf_counter()
             signal.set()
+        else:
+            bot_replied.set()
 
     customer.client.on("bot", on_bot)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
@@ -64,7 +68,8 @@ async def measure_web_agent_replies(rasa_url: str, quick: bool) -> LoadResult:
         )
         sender = conversation_id(SessionSigner().customer(token) or "")
         try:
-            await customer.turn("转人工")  # the conversation exists and is with the queue
+            await customer.client.emit("message", {"text": "转人工"})  # the conversation goes to the queue
+            await asyncio.wait_for(bot_replied.wait(), APPEAR_TIMEOUT_S * 4)
             started_all = time.perf_counter()
             for number in range(REPLIES[1] if quick else REPLIES[0]):
                 text = f"您好,我是客服王丽,这是第 {number + 1} 条回复。"
