@@ -36,13 +36,14 @@ class WebCustomer:
         """A customer of the page at `rasa_url`/webhooks/webchat/."""
         self.rasa_url = rasa_url
         self.client = socketio.AsyncClient(reconnection=False)
-        self._first_reply = asyncio.Event()
+        self._first_reply_at: float | None = None
         self._turn_over = asyncio.Event()
         self.client.on("bot", self._on_bot)
         self.client.on("typing", self._on_typing)
 
     async def _on_bot(self, message: object) -> None:
-        self._first_reply.set()
+        if self._first_reply_at is None:
+            self._first_reply_at = time.perf_counter()
 
     async def _on_typing(self, state: object) -> None:
         if isinstance(state, dict) and not state.get("on"):
@@ -58,16 +59,17 @@ class WebCustomer:
             self.rasa_url, headers=headers, transports=["polling"], socketio_path=SOCKET_PATH, wait_timeout=30
         )
 
-    async def turn(self, text: str) -> float:
-        """Send one message; milliseconds until the first reply, after waiting for the whole turn."""
-        self._first_reply.clear()
+    async def turn(self, text: str) -> float | None:
+        """Send one message and wait for the turn to end; ms until the first reply, None if none came.
+
+        No reply is not an error: a conversation handed to an agent waits for the agent.
+        """
+        self._first_reply_at = None
         self._turn_over.clear()
         started = time.perf_counter()
         await self.client.emit("message", {"text": text})
-        await asyncio.wait_for(self._first_reply.wait(), TURN_TIMEOUT_S)
-        elapsed_ms = (time.perf_counter() - started) * 1000
         await asyncio.wait_for(self._turn_over.wait(), TURN_TIMEOUT_S)
-        return elapsed_ms
+        return None if self._first_reply_at is None else (self._first_reply_at - started) * 1000
 
     async def close(self) -> None:
         """Disconnect the socket."""
@@ -99,9 +101,12 @@ async def run_web_load(
                         return
                     remaining -= 1
                     try:
-                        result.latencies_ms.append(await web.turn(text))
+                        elapsed_ms = await web.turn(text)
                     except asyncio.TimeoutError:
                         result.errors += 1
+                    else:
+                        if elapsed_ms is not None:
+                            result.latencies_ms.append(elapsed_ms)
             finally:
                 await web.close()
 
