@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import bot.analytics.models  # noqa: F401  (early-warning alerts, report indexes)
-import bot.channels.models  # noqa: F401  (Telegram updates and buttons, locations, delivery failures)
-import bot.handoff.models  # noqa: F401  (agents, conversation owners, login attempts)
+import bot.analytics.models  # (early-warning alerts, report indexes)
+import bot.channels.models  # (Telegram updates and buttons, locations, delivery failures)
+import bot.handoff.models  # (agents, conversation owners, login attempts)
 import bot.privacy.models  # noqa: F401  (privacy audit)
 from bot.tickets.models import Base
 
