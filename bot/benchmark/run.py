@@ -194,10 +194,14 @@ def main(args: argparse.Namespace | None = None) -> int:
     print("\n".join(render(figures)), flush=True)
     print("\n".join(console_lines(console)), flush=True)
     print(f"\nWrote {JSON_PATH.relative_to(PROJECT_ROOT)}", flush=True)
-    from bot.benchmark.analytics import main as analytics_bench  # reports and early warning at scale (issue 10)
+    # reports and early warning at scale (issue 10)
+    from bot.benchmark.analytics import main as analytics_bench
 
     analytics_bench(quick)
-    errors = console.errors + sum(r.errors for r in figures.parse + figures.rest + figures.channels)
+    from bot.benchmark.scale import main as scale_bench  # 1 vs 2 Rasa processes behind nginx (issue 11)
+
+    errors = scale_bench(quick)
+    errors += console.errors + sum(r.errors for r in figures.parse + figures.rest + figures.channels)
     if errors:
         print(f"{errors} request(s) failed; server logs in {LOG_DIR}", flush=True)
     return 1 if errors else 0

@@ -205,6 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--short", action="store_true", help="10 customers for about a minute (CI)")
     parser.add_argument("--seconds", type=int, help=f"length of the run (else {SECONDS_ENV} or the default)")
     parser.add_argument("--customers", type=int)
+    parser.add_argument("--model", type=Path, help="a trained model (else the current one)")
     args = parser.parse_args(argv)
     plan = dict(SHORT if args.short else FULL)
     seconds = args.seconds or int(os.environ.get(SECONDS_ENV) or 0)
@@ -212,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         plan["seconds"] = seconds
     if args.customers:
         plan["customers"] = args.customers
-    model = ensure_model(load_settings().models_dir)
+    model = args.model or ensure_model(load_settings().models_dir)
     settings = local_settings(model.parent)
     log_dir = LOG_DIR
     for old in log_dir.glob("*.log"):

@@ -29,7 +29,7 @@ from rasa.shared.core.events import SlotSet
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels.dispatch import CustomerMessage, Dispatcher
 from bot.channels.outputs import register_output
@@ -45,6 +45,7 @@ from bot.channels.webchat_session import (
     token_from_cookie_header,
 )
 from bot.constants import Language, Slot
+from bot.runtime.stores import REDIS_URL_ENV
 from bot.tickets.masking import install_log_masking
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ CHANNEL = "web"
 STATIC_DIR = Path(__file__).with_name("webchat_static")
 SOCKET_PATH = "/webhooks/webchat/socket.io"
 ALLOWED_ORIGINS_ENV = "WEBCHAT_ALLOWED_ORIGINS"
+REDIS_PREFIX_ENV = "REDIS_KEY_PREFIX"  # also the lock store's key prefix
 MAX_EVENT_BYTES = 64_000
 
 
@@ -93,6 +95,15 @@ def allowed_origins() -> list[str] | None:
     """Origins allowed to open the socket: WEBCHAT_ALLOWED_ORIGINS (comma-separated), else only our own."""
     extra = [o.strip() for o in (os.environ.get(ALLOWED_ORIGINS_ENV) or "").split(",") if o.strip()]
     return extra or None  # None: python-engineio allows only the server's own origin
+
+
+def socket_manager() -> AsyncRedisManager | None:
+    """With REDIS_URL (several Rasa processes): rooms and emits shared through Redis, so a push from any
+    process (an agent's reply) reaches the customer's socket on whichever process holds it."""
+    url = os.environ.get(REDIS_URL_ENV)
+    if not url:
+        return None  # one process: python-socketio's in-memory manager
+    return AsyncRedisManager(url, channel=f"{os.environ.get(REDIS_PREFIX_ENV) or ''}webchat")
 
 
 class WebchatInput(InputChannel):
@@ -146,6 +157,7 @@ class WebchatInput(InputChannel):
             async_mode="sanic",
             cors_allowed_origins=allowed_origins(),
             max_http_buffer_size=MAX_EVENT_BYTES,
+            client_manager=socket_manager(),
         )
         self.sio = sio
         register_output(CHANNEL, self.output_for)

@@ -68,13 +68,14 @@ http {{
         proxy_set_header Host $http_host;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
         proxy_set_header X-Forwarded-Proto $scheme;
+        # Here, not in the location: a location with its own proxy_set_header inherits none of these.
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $connection_upgrade;
         proxy_read_timeout 180s;
         proxy_next_upstream error timeout http_502 http_503;
         location /webhooks/webchat/ {{
             proxy_pass http://rasa_sticky;
             proxy_buffering off;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
         }}
         location / {{
             proxy_pass http://rasa_any;
