@@ -16,6 +16,7 @@ from typing import Any
 import aiohttp
 import pytest
 import socketio
+from yarl import URL
 
 from bot.benchmark.intake import ZH_DETAILS
 from bot.channels.webchat import SOCKET_PATH
@@ -98,13 +99,25 @@ class WidgetCustomer:
     def __init__(self, base_url: str) -> None:
         """A customer of the page at `base_url`."""
         self.base_url = base_url
-        self.client = socketio.AsyncClient(reconnection=True, reconnection_delay=0.5)
+        self.token = ""
+        # A browser sends the session cookie on every socket.io request, which keeps the socket on one process
+        # behind nginx. python-engineio's client sends a Cookie header only with its first request, so the
+        # cookie goes into the client's jar (unsafe: aiohttp's default jar refuses IP hosts like 127.0.0.1).
+        self.client = socketio.AsyncClient(
+            reconnection=True, reconnection_delay=0.5, http_session=self._http_session
+        )
         self.messages: list[dict[str, Any]] = []
         self.turn_over = asyncio.Event()
         self.disconnected = False
         self.client.on("bot", self._on_bot)
         self.client.on("typing", self._on_typing)
         self.client.on("disconnect", self._on_disconnect)
+
+    def _http_session(self) -> aiohttp.ClientSession:
+        """The socket's HTTP session, carrying the page's session cookie as a browser would."""
+        jar = aiohttp.CookieJar(unsafe=True)
+        jar.update_cookies({COOKIE_NAME: self.token}, response_url=URL(f"{self.base_url}/webhooks/webchat/"))
+        return aiohttp.ClientSession(cookie_jar=jar)
 
     async def _on_bot(self, message: Any) -> None:
         self.messages.append(message)
@@ -120,10 +133,10 @@ class WidgetCustomer:
         """Open the page and connect with its session cookie."""
         async with http.get(f"{self.base_url}/webhooks/webchat/") as page:
             page.raise_for_status()
-            token = page.cookies[COOKIE_NAME].value
+            self.token = page.cookies[COOKIE_NAME].value
         await self.client.connect(
             self.base_url,
-            headers={"Cookie": f"{COOKIE_NAME}={token}", "Origin": self.base_url},
+            headers={"Origin": self.base_url},
             transports=["polling"],  # python-engineio's websocket client needs a newer aiohttp than Rasa's
             socketio_path=SOCKET_PATH,
             wait_timeout=30,

@@ -193,7 +193,16 @@ def report(
         "p95_ms_inside_fault_windows": round(_p95(counts.latencies_fault_ms), 1),
         "faults": [{"fault": w.name, "outage_s": round(w.outage_s, 1)} for w in faults.windows],
         "log_lines_with_clear_phone_vin_plate": _clear_personal_data(log_dir),
+        "intakes_not_completed": counts.incomplete,
+        "lost_messages": [
+            {**lost, "during": _fault_at(faults, lost["sent_at"])} for lost in counts.lost_messages
+        ],
     }
+
+
+def _fault_at(faults: FaultLog, at: float) -> str | None:
+    """The fault whose window (with its recovery grace) covers the moment `at`."""
+    return next((w.name for w in faults.windows if w.covers(at, at)), None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -51,6 +51,8 @@ class SoakCounts:
     latencies_clear_ms: list[float] = field(default_factory=list)  # turns outside fault windows
     latencies_fault_ms: list[float] = field(default_factory=list)
     conversations: list[str] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)  # conversations whose intake ran out of turns
+    lost_messages: list[dict[str, Any]] = field(default_factory=list)  # which, when (monotonic), channel
 
 
 @dataclass
@@ -146,7 +148,7 @@ class Turns:
                     counts.answered_late += 1
                 return texts
             self.through_fault = True
-            late = await self._look_up(sender, text, wall, accepted, give_up)
+            late = await self._look_up(sender, text, wall, accepted, give_up, started)
             if late is not None:
                 counts.answered += 1
                 counts.answered_late += 1
@@ -157,7 +159,7 @@ class Turns:
         return None
 
     async def _look_up(
-        self, sender: str, text: str, since: float, accepted: bool, give_up: float
+        self, sender: str, text: str, since: float, accepted: bool, give_up: float, sent_at: float = 0.0
     ) -> list[str] | None:
         """After a turn without an answer: the answer found in the conversation once readable."""
         settle = None
@@ -175,6 +177,14 @@ class Turns:
                     await asyncio.sleep(RETRY_PAUSE_S * 2)
                     continue
                 self.ctx.counts.lost += 1
+                self.ctx.counts.lost_messages.append(
+                    {
+                        "conversation": sender,
+                        "text": text,
+                        "sent_at": sent_at,
+                        "looked_up_at": time.monotonic(),
+                    }
+                )
             return None
         return None
 
@@ -187,6 +197,7 @@ class Turns:
         for _ in range(MAX_TURNS):
             texts = await self.ask(sender, text)
             if texts is None:
+                counts.incomplete.append(sender)
                 return
             for reply in texts:
                 found = REFERENCE.search(reply)
@@ -203,6 +214,7 @@ class Turns:
             in_form = bool((tracker.get("active_loop") or {}).get("name"))
             text = script.details.get(asked, script.skip) if in_form and asked else script.confirm
             await asyncio.sleep(random.uniform(0.3, 1.0))  # the customer reads and types
+        counts.incomplete.append(sender)
 
 
 class WebTurns(Turns):
