@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.channels.models import DeliveryFailure, SharedLocation, TelegramButton, TelegramUpdate, UpdateState
 from bot.db.column_types import utc_now
-from bot.db.engine import SQLITE_BEGIN_OPTION, database_url, shared_engine
+from bot.db.engine import database_url
+from bot.db.store_base import DatabaseStore
 from bot.tickets.models import Attachment, Ticket
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
 MAX_ERROR_CHARS = 2000
 
 
@@ -41,28 +40,12 @@ class IssuedButton:
     title: str
 
 
-class ChannelStore:
+class ChannelStore(DatabaseStore):
     """Channel records in the database at `url` (DATABASE_URL by default); blocking calls, run in a thread."""
 
     def __init__(self, url: str | None = None) -> None:
         """Use the process-wide engine of the database."""
-        engine = shared_engine(url or database_url())
-        self._sessions = sessionmaker(engine, future=True, expire_on_commit=False)
-        self._writer_sessions = sessionmaker(
-            engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"}),
-            future=True,
-            expire_on_commit=False,
-        )
-
-    def _write(self, work: Callable[[Session], T]) -> T:
-        """Run `work` in one write transaction and commit it."""
-        with self._writer_sessions() as session, session.begin():
-            return work(session)
-
-    def _read(self, work: Callable[[Session], T]) -> T:
-        """Run `work` in a read-only session."""
-        with self._sessions() as session:
-            return work(session)
+        super().__init__(url or database_url())
 
     # Telegram update log ------------------------------------------------------------------------------------
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, selectinload
 
 from bot.constants import Role, TicketStatus
 from bot.db.column_types import utc_now
-from bot.db.engine import SQLITE_BEGIN_OPTION, shared_engine
+from bot.db.store_base import DatabaseStore
 from bot.tickets.draft import DETAIL_FIELDS, TicketDraft, column_value, column_values, transcript_lines
 from bot.tickets.models import Customer, EventKind, Ticket, TicketEvent, TicketMessage
 from bot.tickets.priority import priority_for
@@ -23,7 +23,6 @@ __all__ = ["TicketDraft", "TicketStore", "ticket_to_dict"]
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
 BOT_ACTOR = "bot"
 # Concurrent first filings of a year (or of one conversation) collide on a unique key once; retrying wins.
 _FILING_ATTEMPTS = 5
@@ -35,29 +34,8 @@ class TicketNotFound(LookupError):
     """No ticket has the given reference."""
 
 
-class TicketStore:
+class TicketStore(DatabaseStore):
     """Tickets in the database at `url` (SQLite or PostgreSQL), migrated by `bot db upgrade`."""
-
-    def __init__(self, url: str) -> None:
-        """Use the process-wide engine of `url`."""
-        engine = shared_engine(url)
-        self._sessions = sessionmaker(engine, future=True, expire_on_commit=False)
-        # Writers take the SQLite write lock up front, so they queue rather than fail upgrading a read lock.
-        self._writer_sessions = sessionmaker(
-            engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"}),
-            future=True,
-            expire_on_commit=False,
-        )
-
-    def _write(self, work: Callable[[Session], T]) -> T:
-        """Run `work` in one write transaction and commit it."""
-        with self._writer_sessions() as session, session.begin():
-            return work(session)
-
-    def _read(self, work: Callable[[Session], T]) -> T:
-        """Run `work` in a read-only session."""
-        with self._sessions() as session:
-            return work(session)
 
     # Filing -------------------------------------------------------------------------------------------------
 
