@@ -11,19 +11,8 @@ from bot.analytics.dialect import period
 from bot.analytics.filters import DIMENSIONS, ReportFilter
 
 TICKET_LIST_LIMIT = 500
-_LIST_COLUMNS = (
-    "reference",
-    "created_at",
-    "category",
-    "secondary_category",
-    "vehicle_model",
-    "part",
-    "dealer",
-    "channel",
-    "language",
-    "priority",
-    "status",
-)
+# The ticket list shows every dimension a report can drill into.
+_LIST_COLUMNS = ("reference", "created_at", *DIMENSIONS, "status")
 
 
 def _dimension(name: str) -> str:
