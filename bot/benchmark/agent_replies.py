@@ -39,6 +39,36 @@ async def push(session: aiohttp.ClientSession, rasa_url: str, sender_id: str, te
         return dict(await answer.json())
 
 
+async def _time_replies(
+    session: aiohttp.ClientSession,
+    rasa_url: str,
+    sender_id: str,
+    arrived: dict[str, float],
+    signal: asyncio.Event,
+    result: LoadResult,
+    quick: bool,
+) -> None:
+    """Push the agent's replies one at a time; record ms until each is in `arrived` (set by the channel)."""
+    started_all = time.perf_counter()
+    for number in range(REPLIES[1] if quick else REPLIES[0]):
+        text = f"您好,我是客服王丽,这是第 {number + 1} 条回复。"
+        signal.clear()
+        started = time.perf_counter()
+        outcome = await push(session, rasa_url, sender_id, text)
+        try:
+            while text not in arrived:
+                await asyncio.wait_for(signal.wait(), APPEAR_TIMEOUT_S)
+                signal.clear()
+        except asyncio.TimeoutError:
+            result.errors += 1
+            continue
+        if not outcome.get("delivered"):
+            result.errors += 1
+            continue
+        result.latencies_ms.append((arrived[text] - started) * 1000)
+    result.wall_s = time.perf_counter() - started_all
+
+
 async def measure_web_agent_replies(rasa_url: str, quick: bool) -> LoadResult:
     """One customer with the page open; the agent replies one line at a time; ms until the page gets each."""
     result = LoadResult(WEB_TARGET, 1)
@@ -70,24 +100,7 @@ async def measure_web_agent_replies(rasa_url: str, quick: bool) -> LoadResult:
         try:
             await customer.client.emit("message", {"text": "转人工"})  # the conversation goes to the queue
             await asyncio.wait_for(bot_replied.wait(), APPEAR_TIMEOUT_S * 4)
-            started_all = time.perf_counter()
-            for number in range(REPLIES[1] if quick else REPLIES[0]):
-                text = f"您好,我是客服王丽,这是第 {number + 1} 条回复。"
-                signal.clear()
-                started = time.perf_counter()
-                answer = await push(session, rasa_url, sender, text)
-                try:
-                    while text not in arrived:
-                        await asyncio.wait_for(signal.wait(), APPEAR_TIMEOUT_S)
-                        signal.clear()
-                except asyncio.TimeoutError:
-                    result.errors += 1
-                    continue
-                if not answer.get("delivered"):
-                    result.errors += 1
-                    continue
-                result.latencies_ms.append((arrived[text] - started) * 1000)
-            result.wall_s = time.perf_counter() - started_all
+            await _time_replies(session, rasa_url, sender, arrived, signal, result, quick)
         finally:
             await customer.close()
     return result
@@ -142,24 +155,7 @@ async def measure_telegram_agent_replies(bench: TelegramBench, rasa_url: str, qu
             ) as answer:
                 answer.raise_for_status()
             await asyncio.wait_for(signal.wait(), APPEAR_TIMEOUT_S)  # the queue message: the handoff is on
-            started_all = time.perf_counter()
-            for number in range(REPLIES[1] if quick else REPLIES[0]):
-                text = f"您好,我是客服王丽,这是第 {number + 1} 条回复。"
-                signal.clear()
-                started = time.perf_counter()
-                outcome = await push(session, rasa_url, f"tg-{chat}", text)
-                try:
-                    while text not in arrived:
-                        await asyncio.wait_for(signal.wait(), APPEAR_TIMEOUT_S)
-                        signal.clear()
-                except asyncio.TimeoutError:
-                    result.errors += 1
-                    continue
-                if not outcome.get("delivered"):
-                    result.errors += 1
-                    continue
-                result.latencies_ms.append((arrived[text] - started) * 1000)
-            result.wall_s = time.perf_counter() - started_all
+            await _time_replies(session, rasa_url, f"tg-{chat}", arrived, signal, result, quick)
     finally:
         await api.stop()
     return result
