@@ -54,3 +54,15 @@ class LoadResult:
             "per_second": self.per_second,
             "wall_s": self.wall_s,
         }
+
+
+def p95_target_line(
+    results: Sequence[LoadResult], target: str, label: str, limit_ms: float, concurrency: int = 10
+) -> str | None:
+    """PASS/MISS of `label`: p95 <= `limit_ms` at `concurrency` customers; None when not measured."""
+    level = next((r for r in results if r.target == target and r.concurrency == concurrency), None)
+    if level is None:
+        return None
+    p95 = level.p(95)
+    mark = "PASS" if p95 <= limit_ms else "MISS"
+    return f"  [{mark}] {label} p95 at {concurrency} concurrent customers <= {limit_ms:.0f} ms: {p95:.1f} ms"

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from bot.benchmark.messages import CONVERSATIONS
-from bot.benchmark.stats import LoadResult
+from bot.benchmark.stats import LoadResult, p95_target_line
 from bot.channels.channel_store import ChannelStore
 from bot.channels.models import UpdateState
 from bot.channels.telegram import SECRET_HEADER
@@ -183,12 +183,7 @@ async def measure_telegram(
 
 def telegram_target_line(results: Sequence[LoadResult]) -> str | None:
     """PASS/MISS of the Telegram target: p95 <= 300 ms at 10 concurrent customers."""
-    ten = next((r for r in results if r.target == TARGET and r.concurrency == 10), None)
-    if ten is None:
-        return None
-    p95 = ten.p(95)
-    mark = "PASS" if p95 <= P95_TARGET_MS else "MISS"
-    return f"  [{mark}] Telegram reply p95 at 10 concurrent customers <= {P95_TARGET_MS:.0f} ms: {p95:.1f} ms"
+    return p95_target_line(results, TARGET, "Telegram reply", P95_TARGET_MS)
 
 
 def main(quick: bool = False) -> int:

@@ -19,7 +19,7 @@ import aiohttp
 import socketio
 
 from bot.benchmark.messages import CONVERSATIONS
-from bot.benchmark.stats import LoadResult
+from bot.benchmark.stats import LoadResult, p95_target_line
 from bot.channels.webchat import SOCKET_PATH
 from bot.channels.webchat_session import COOKIE_NAME
 
@@ -130,9 +130,4 @@ async def measure_webchat(rasa_url: str, quick: bool) -> list[LoadResult]:
 
 def webchat_target_line(results: Sequence[LoadResult]) -> str | None:
     """PASS/MISS of the web chat target: p95 <= 300 ms at 10 concurrent customers."""
-    ten = next((r for r in results if r.target == TARGET and r.concurrency == 10), None)
-    if ten is None:
-        return None
-    p95 = ten.p(95)
-    mark = "PASS" if p95 <= P95_TARGET_MS else "MISS"
-    return f"  [{mark}] web chat reply p95 at 10 concurrent customers <= {P95_TARGET_MS:.0f} ms: {p95:.1f} ms"
+    return p95_target_line(results, TARGET, "web chat reply", P95_TARGET_MS)
