@@ -217,10 +217,11 @@ def create_app(config: ConsoleConfig, store: HandoffStore | None = None) -> ASGI
             )
         return ticket
 
-    def not_with_agent(request: Request, agent: Agent, ticket: Ticket) -> Response | None:
-        """Replies and resolution need the conversation with an agent (claimed, not yet resolved)."""
-        if ticket.status == TicketStatus.ASSIGNED:
-            return None
+    async def conversing_ticket(request: Request, agent: Agent) -> Ticket | Response:
+        """As acting_ticket, still with an agent (claimed, not resolved): replies and resolution need it."""
+        ticket = await acting_ticket(request, agent)
+        if isinstance(ticket, Response) or ticket.status == TicketStatus.ASSIGNED:
+            return ticket
         message = text("not_with_agent", lang(request, agent))
         if _wants_json(request):
             return JSONResponse({"error": message}, status_code=409)
@@ -449,12 +450,9 @@ def create_app(config: ConsoleConfig, store: HandoffStore | None = None) -> ASGI
         return result
 
     async def reply(request: Request, agent: Agent) -> Response:
-        ticket = await acting_ticket(request, agent)
+        ticket = await conversing_ticket(request, agent)
         if isinstance(ticket, Response):
             return ticket
-        refused = not_with_agent(request, agent, ticket)
-        if refused is not None:
-            return refused
         form = await request.form()
         message = str(form.get("text") or "").strip()
         if not message or len(message) > MAX_REPLY_CHARS:
@@ -469,12 +467,9 @@ def create_app(config: ConsoleConfig, store: HandoffStore | None = None) -> ASGI
         return back_to(ticket)
 
     async def retry(request: Request, agent: Agent) -> Response:
-        ticket = await acting_ticket(request, agent)
+        ticket = await conversing_ticket(request, agent)
         if isinstance(ticket, Response):
             return ticket
-        refused = not_with_agent(request, agent, ticket)
-        if refused is not None:
-            return refused
         message = await run_in_threadpool(store.message, int(request.path_params["message_id"]))
         if message is None or message.ticket_id != ticket.id or message.role != "agent":
             return render(
@@ -526,12 +521,9 @@ def create_app(config: ConsoleConfig, store: HandoffStore | None = None) -> ASGI
         return back_to(ticket)
 
     async def resolve(request: Request, agent: Agent) -> Response:
-        ticket = await acting_ticket(request, agent)
+        ticket = await conversing_ticket(request, agent)
         if isinstance(ticket, Response):
             return ticket
-        refused = not_with_agent(request, agent, ticket)
-        if refused is not None:
-            return refused
         form = await request.form()
         resolution = str(form.get("resolution") or "").strip()
         language = lang(request, agent)
