@@ -170,6 +170,11 @@ def report_routes(
         response.headers["content-security-policy"] = REPORT_CSP
         return response
 
+    def bad_filter(request: Request, agent: Any, language: str, error: ValueError) -> Response:
+        return render(
+            request, "error.html", agent, status_code=400, message=_tr(language, "bad_filter", e=error)
+        )
+
     def figures(report: ReportFilter, grain: str, language: str) -> dict[str, Any]:
         with engine.connect() as connection:
             return build_report(connection, report, grain, language)
@@ -182,9 +187,7 @@ def report_routes(
         try:
             report = parse_filter(params)
         except ValueError as error:
-            return render(
-                request, "error.html", agent, status_code=400, message=_tr(language, "bad_filter", e=error)
-            )
+            return bad_filter(request, agent, language, error)
         document = await run_in_threadpool(figures, report, grain, language)
         trend = document["trend"]
         trend_svg = bar_chart(
@@ -234,9 +237,7 @@ def report_routes(
             if params.get("period"):
                 report = _period_filter(report, params["period"], params.get("grain", "week"))
         except ValueError as error:
-            return render(
-                request, "error.html", agent, status_code=400, message=_tr(language, "bad_filter", e=error)
-            )
+            return bad_filter(request, agent, language, error)
 
         def load() -> tuple[list[dict[str, Any]], int]:
             with engine.connect() as connection:
@@ -266,9 +267,7 @@ def report_routes(
         try:
             report = parse_filter(params)
         except ValueError as error:
-            return render(
-                request, "error.html", agent, status_code=400, message=_tr(language, "bad_filter", e=error)
-            )
+            return bad_filter(request, agent, language, error)
         grain = params.get("grain") if params.get("grain") in GRAINS else "week"
         table = params.get("table", "service")
         document = await run_in_threadpool(figures, report, grain, language)
