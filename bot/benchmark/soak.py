@@ -195,14 +195,15 @@ def report(
         "log_lines_with_clear_phone_vin_plate": _clear_personal_data(log_dir),
         "intakes_not_completed": counts.incomplete,
         "lost_messages": [
-            {**lost, "during": _fault_at(faults, lost["sent_at"])} for lost in counts.lost_messages
+            {**lost, "during": _fault_at(faults, lost["sent_at"], lost["looked_up_at"])}
+            for lost in counts.lost_messages
         ],
     }
 
 
-def _fault_at(faults: FaultLog, at: float) -> str | None:
-    """The fault whose window (with its recovery grace) covers the moment `at`."""
-    return next((w.name for w in faults.windows if w.covers(at, at)), None)
+def _fault_at(faults: FaultLog, start: float, end: float) -> str | None:
+    """The fault whose window (with its recovery grace) overlaps `start`..`end`."""
+    return next((w.name for w in faults.windows if w.covers(start, end)), None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
