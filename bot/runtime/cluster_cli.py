@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -13,12 +14,18 @@ from bot.runtime.settings import PROJECT_ROOT, load_settings
 PROCESSES_ENV = "CLUSTER_PROCESSES"
 
 
+def _stop_on_sigterm(signum: int, frame: Any) -> None:
+    """SIGTERM stops the cluster as Ctrl+C does."""
+    raise KeyboardInterrupt
+
+
 def _run_cluster(args: argparse.Namespace) -> int:
     """Start N Rasa processes and action servers behind nginx, and the console on the cluster address."""
     from bot.console.server import console_port
     from bot.runtime.cluster import cluster_env_summary, running_cluster
     from bot.runtime.training import ensure_model
 
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)  # stopped by a supervisor: stop the children too
     settings = load_settings()
     model = ensure_model(settings.models_dir)
     processes = args.processes or int(os.environ.get(PROCESSES_ENV) or 2)
