@@ -28,8 +28,10 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip check
 	touch $(STAMP)
 
-install: $(STAMP) ## create .venv, install the locked dependencies, and Chromium for the browser tests
-	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium fonts-noto-cjk)
+install: $(STAMP) ## create .venv, install the locked dependencies, Chromium (browser tests), CJK fonts and nginx (cluster)
+	@command -v chromium >/dev/null && test -d /usr/share/fonts/opentype/noto && \
+		(command -v nginx >/dev/null || test -x /usr/sbin/nginx) || \
+		(apt-get update && apt-get install -y chromium fonts-noto-cjk nginx)
 
 lock: ## re-resolve requirements.in into requirements.lock (needs uv)
 	uv pip compile requirements.in --python-version 3.10 --python-platform x86_64-manylinux_2_28 -o requirements.lock
