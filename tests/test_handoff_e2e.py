@@ -156,6 +156,26 @@ NONSENSE = [
     "...",
     "咕噜咕噜",
     "asdf",
+    # More filler and noise: which of these the classifier is unsure about depends on the trained model,
+    # so the pool is wide enough that any model leaves at least two to nlu_fallback.
+    "meh",
+    "额",
+    "...?",
+    "emm",
+    "um",
+    "huh",
+    "嗯?",
+    "啥",
+    "??",
+    "hm",
+    "ehh",
+    "唔",
+    "诶",
+    "咦",
+    "pfff",
+    "tsk",
+    "hmmm",
+    "mmm",
 ]
 
 

@@ -52,7 +52,7 @@ SKIP_ZH = {
     Slot.SERVICE_DATE.value: "不记得了",
     Slot.PART.value: "不清楚",
     Slot.MILEAGE.value: "跳过",
-    Slot.VIN.value: "没有",
+    Slot.VIN.value: "跳过",  # a bare "没有" is read as `deny`, which asks whether to cancel
 }
 SKIP_EN = {slot: "skip" for slot in SKIP_ZH}
 PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40 + b"\xff\xd9"  # a JPEG-framed blob of 10 KB

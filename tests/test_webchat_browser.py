@@ -37,7 +37,8 @@ ANSWERS_ZH = {
     Slot.SERVICE_DATE.value: "上周三",
     Slot.PART.value: "鼓风机",
     Slot.MILEAGE.value: "跳过",
-    Slot.VIN.value: "没有",
+    # "跳过" as the question suggests: a bare "没有" is read as `deny` (asks whether to cancel).
+    Slot.VIN.value: "跳过",
     Slot.PHONE.value: "13812345678",
     Slot.VEHICLE_MODEL.value: "迈腾",
     Slot.DESCRIPTION.value: "保养后空调有异响",
