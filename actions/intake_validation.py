@@ -252,6 +252,16 @@ class ValidateRoadsideAssistanceForm(IntakeFormValidation):
 
     form = FORM_OF[Category.ROADSIDE_ASSISTANCE]
 
+    async def extract_location(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A location shared as coordinates by the channel answers the question, whatever its intent."""
+        message = tracker.latest_message or {}
+        shared = (message.get("metadata") or {}).get("location")
+        if tracker.get_slot("requested_slot") == Slot.LOCATION.value and isinstance(shared, dict):
+            return {Slot.LOCATION.value: message.get("text")}
+        return {}
+
     async def required_slots(
         self,
         domain_slots: list[str],
