@@ -31,6 +31,23 @@ def period(dialect: str, column: str, grain: str) -> str:
     return f"to_char(date_trunc('{grain}', {column} AT TIME ZONE '{LOCAL_ZONE}'), 'YYYY-MM-DD')"
 
 
+def day_period(dialect: str, day: str, grain: str) -> str:
+    """The day, week (its Monday) or month (its first day) of a local day number, as 'YYYY-MM-DD' text.
+
+    Day 0 (1970-01-01) was a Thursday, so (day + 3) % 7 counts the days since Monday.
+    """
+    if grain not in GRAINS:
+        raise ValueError(f"grain must be one of {GRAINS}")
+    start = {"day": day, "week": f"({day} - ({day} + 3) % 7)", "month": day}[grain]
+    if dialect == "sqlite":
+        pattern = "%Y-%m-01" if grain == "month" else "%Y-%m-%d"
+        return f"strftime('{pattern}', {start} * 86400, 'unixepoch')"
+    as_date = f"(DATE '1970-01-01' + {start})"
+    if grain == "month":
+        as_date = f"date_trunc('month', {as_date})"
+    return f"to_char({as_date}, 'YYYY-MM-DD')"
+
+
 def least(dialect: str, *values: str) -> str:
     """The smallest of several expressions."""
     return f"{'MIN' if dialect == 'sqlite' else 'LEAST'}({', '.join(values)})"

@@ -9,6 +9,7 @@ from typing import Any
 from bot.analytics.dialect import LOCAL_OFFSET_S
 
 _LOCAL = dt.timezone(dt.timedelta(seconds=LOCAL_OFFSET_S))
+_EPOCH_DAY = dt.date(1970, 1, 1)
 # Columns a report can group by or drill into.
 DIMENSIONS = (
     "category",
@@ -59,7 +60,16 @@ class ReportFilter:
         if dialect == "sqlite":  # stored as naive UTC text
             since, until = (t.strftime("%Y-%m-%d %H:%M:%S") for t in (since, until))  # type: ignore[assignment]
         clauses = [f"{alias}.created_at >= :f_since", f"{alias}.created_at < :f_until"]
-        params: dict[str, Any] = {"f_since": since, "f_until": until}
+        return self._narrowed(clauses, {"f_since": since, "f_until": until}, alias)
+
+    def facts_where(self, alias: str = "f") -> tuple[str, dict[str, Any]]:
+        """The same condition on report_facts (filing days as day numbers; the same on both backends)."""
+        clauses = [f"{alias}.created_day BETWEEN :f_first AND :f_last"]
+        days = {"f_first": (self.start - _EPOCH_DAY).days, "f_last": (self.end - _EPOCH_DAY).days}
+        return self._narrowed(clauses, days, alias)
+
+    def _narrowed(self, clauses: list[str], params: dict[str, Any], alias: str) -> tuple[str, dict[str, Any]]:
+        """The range clauses joined with one equality (or IS NULL) per dimension value."""
         for index, (column, value) in enumerate(sorted(self.equal.items())):
             if value == "":
                 clauses.append(f"{alias}.{column} IS NULL")

@@ -1,9 +1,10 @@
-"""Planner statistics after bulk loads (PostgreSQL chooses index-only scans only with fresh statistics)."""
+"""Planner statistics after bulk loads (PostgreSQL chooses index-only scans only with fresh statistics), and
+the settings of a report's transaction."""
 
 from __future__ import annotations
 
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 
 def analyze(engine: Engine) -> None:
@@ -15,3 +16,16 @@ def analyze(engine: Engine) -> None:
     else:
         with engine.begin() as connection:
             connection.execute(text("ANALYZE"))
+
+
+# A report's few statements each aggregate up to a few hundred thousand narrow rows: compiling them with JIT
+# costs more than it saves (0.4 s of a 2 s page under load), and the default 4 MB sort memory spills the
+# percentile sorts to disk.
+_REPORT_SETTINGS = {"jit": "off", "work_mem": "64MB"}
+
+
+def tune_report_transaction(connection: Connection) -> None:
+    """PostgreSQL: settings for the report queries, for the current transaction only (SET LOCAL)."""
+    if connection.dialect.name == "postgresql":
+        for name, value in _REPORT_SETTINGS.items():
+            connection.execute(text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value})

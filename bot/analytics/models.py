@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Column, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, relationship
 
 from bot.constants import StrEnum
@@ -76,6 +87,38 @@ class AlertEvent(Base):
     actor: Mapped[str] = Column(String(100), nullable=False)
     note: Mapped[str | None] = Column(Text)
     at: Mapped[dt.datetime] = Column(UtcDateTime, nullable=False, default=utc_now)
+
+
+class ReportFact(Base):
+    """One ticket as the reports read it, kept exact by triggers on tickets (migration 0008).
+
+    Days and seconds are computed once when the ticket changes, so a report over a year of a million
+    tickets scans narrow rows by filing day instead of the tickets' heap and timestamp arithmetic.
+    """
+
+    __tablename__ = "report_facts"
+
+    ticket_id: Mapped[int] = Column(Integer, primary_key=True, autoincrement=False)
+    created_day: Mapped[int] = Column(Integer, nullable=False, index=True)  # Beijing date, days since 1970
+    category: Mapped[str] = Column(String(32), nullable=False)
+    secondary_category: Mapped[str | None] = Column(String(32))
+    vehicle_model: Mapped[str | None] = Column(String(64))
+    part: Mapped[str | None] = Column(String(64))
+    dealer: Mapped[str | None] = Column(String(200))
+    channel: Mapped[str] = Column(String(32), nullable=False)
+    language: Mapped[str] = Column(String(8), nullable=False)
+    priority: Mapped[str] = Column(String(16), nullable=False)
+    status: Mapped[str] = Column(String(16), nullable=False)
+    assigned_to: Mapped[str | None] = Column(String(100))
+    csat: Mapped[int | None] = Column(Integer)
+    reopened_count: Mapped[int] = Column(Integer, nullable=False)
+    handed: Mapped[int] = Column(Integer, nullable=False)  # 1 when the ticket reached the agent queue
+    # Whole epoch seconds of created_at, waiting_since (created_at when never queued), first response and
+    # resolution.
+    created_s: Mapped[int] = Column(BigInteger, nullable=False)
+    queued_s: Mapped[int] = Column(BigInteger, nullable=False)
+    first_response_s: Mapped[int | None] = Column(BigInteger)
+    resolved_s: Mapped[int | None] = Column(BigInteger)
 
 
 # Report and early-warning queries filter on the filing time and group by these columns: covering indexes

@@ -17,8 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bot.analytics.business_calendar import Calendar, desk_calendar
-from bot.analytics.dialect import epoch
 from bot.analytics.filters import ReportFilter
+from bot.analytics.maintenance import tune_report_transaction
 
 SLA_PATH = Path(__file__).with_name("sla.yml")
 # Resolutions and responses of a cohort can come after its range ends; the calendar covers this much more.
@@ -49,39 +49,36 @@ def sla_targets(path: Path = SLA_PATH) -> tuple[SlaTarget, ...]:
 
 
 def _spans_sql(dialect: str, calendar: Calendar, where: str) -> str:
-    """WITH clause: per ticket its durations (calendar and business seconds), SLA result and flags."""
-    start_frt = "COALESCE(t.waiting_since, t.created_at)"
-    frt = f"{epoch(dialect, 't.first_response_at')} - {epoch(dialect, start_frt)}"
-    res = f"{epoch(dialect, 't.resolved_at')} - {epoch(dialect, 't.created_at')}"
+    """WITH clause: per ticket its durations (calendar and business seconds), SLA result and flags.
+
+    Read from report_facts, whose whole epoch seconds are those the tickets' timestamps give.
+    """
     business = calendar.seconds_at
-    frt_b = f"{business(dialect, 't.first_response_at', 'b2')} - {business(dialect, start_frt, 'b1')}"
-    res_b = f"{business(dialect, 't.resolved_at', 'b4')} - {business(dialect, 't.created_at', 'b3')}"
+    times = {"b1": "f.queued_s", "b2": "f.first_response_s", "b3": "f.created_s", "b4": "f.resolved_s"}
+    frt_b = f"{business(dialect, times['b2'], 'b2')} - {business(dialect, times['b1'], 'b1')}"
+    res_b = f"{business(dialect, times['b4'], 'b4')} - {business(dialect, times['b3'], 'b3')}"
     met_cases = " ".join(
         f"WHEN '{target.priority}' THEN "
         f"CASE WHEN ({'frt_bs' if target.clock == 'business' else 'frt_s'}) <= {target.minutes * 60} "
         "THEN 1 ELSE 0 END"
         for target in sla_targets()
     )
-    day = calendar.day_of
+    answered = "f.handed = 1 AND f.first_response_s IS NOT NULL"
+    inline = " NOT MATERIALIZED" if dialect == "postgresql" else ""  # each use scans only what it needs
     return f"""
-WITH raw AS (
-  SELECT t.priority, t.assigned_to, t.status, t.csat, t.reopened_count,
-         CASE WHEN t.waiting_since IS NOT NULL THEN 1 ELSE 0 END AS handed,
-         CASE WHEN t.resolved_at IS NOT NULL THEN 1 ELSE 0 END AS resolved,
-         CASE WHEN t.waiting_since IS NOT NULL AND t.first_response_at IS NOT NULL THEN {frt} END AS frt_s,
-         CASE WHEN t.waiting_since IS NOT NULL AND t.first_response_at IS NOT NULL THEN {frt_b} END AS frt_bs,
-         CASE WHEN t.resolved_at IS NOT NULL THEN {res} END AS res_s,
-         CASE WHEN t.resolved_at IS NOT NULL THEN {res_b} END AS res_bs,
-         CASE WHEN t.first_response_at IS NOT NULL THEN
-           {epoch(dialect, "t.resolved_at")} - {epoch(dialect, "t.first_response_at")} END AS after_first_s
-  FROM tickets t
-  LEFT JOIN business_days b1 ON b1.day = {day(dialect, start_frt)}
-  LEFT JOIN business_days b2 ON b2.day = {day(dialect, "t.first_response_at")}
-  LEFT JOIN business_days b3 ON b3.day = {day(dialect, "t.created_at")}
-  LEFT JOIN business_days b4 ON b4.day = {day(dialect, "t.resolved_at")}
+WITH raw AS{inline} (
+  SELECT f.priority, f.assigned_to, f.status, f.csat, f.reopened_count, f.handed,
+         CASE WHEN f.resolved_s IS NOT NULL THEN 1 ELSE 0 END AS resolved,
+         CASE WHEN {answered} THEN f.first_response_s - f.queued_s END AS frt_s,
+         CASE WHEN {answered} THEN {frt_b} END AS frt_bs,
+         CASE WHEN f.resolved_s IS NOT NULL THEN f.resolved_s - f.created_s END AS res_s,
+         CASE WHEN f.resolved_s IS NOT NULL THEN {res_b} END AS res_bs,
+         CASE WHEN f.first_response_s IS NOT NULL THEN f.resolved_s - f.first_response_s END AS after_first_s
+  FROM report_facts f
+  {calendar.joins(dialect, times)}
   WHERE {where}
 ),
-spans AS (
+spans AS{inline} (
   SELECT raw.*, CASE WHEN frt_s IS NULL THEN NULL ELSE CASE priority {met_cases} ELSE NULL END END AS sla_met
   FROM raw
 )
@@ -138,12 +135,14 @@ def _sla_row(target: SlaTarget, row: Any) -> dict[str, Any]:
 def service_measures(connection: Connection, report: ReportFilter) -> dict[str, Any]:
     """Response and resolution times, SLA per priority, CSAT, survey response, reopen and one-touch rates."""
     dialect = connection.dialect.name
-    where, params = report.where(dialect)
+    where, params = report.facts_where()
     last = min(report.end + dt.timedelta(days=_CALENDAR_TAIL_DAYS), dt.date.today() + dt.timedelta(days=1))
     calendar = desk_calendar(
         report.start - dt.timedelta(days=1), max(last, report.end + dt.timedelta(days=1))
     )
+    tune_report_transaction(connection)
     calendar.create_table(connection)
+    params = {**params, **calendar.params(dialect)}
     try:
         if dialect == "postgresql":
             totals, pct, sla_rows, agent_rows = _figures_in_one_pass(
@@ -172,28 +171,52 @@ _AGENT = f"COALESCE(SUM(CASE WHEN status IN ({_OPEN}) THEN 1 ELSE 0 END), 0) AS 
 _Figures = tuple[Any, dict[str, Any], list[Any], list[Any]]
 
 
+# Column names of _TOTALS, _SLA and _AGENT: PostgreSQL sums them per (priority, agent) cell, then over cells.
+_COUNTS = (
+    "tickets",
+    "handed",
+    "resolved",
+    "responded",
+    "resolved_timed",
+    "answers",
+    "satisfied",
+    "reopened",
+    "one_touch",
+    "answered",
+    "met",
+    "unanswered",
+    "open_now",
+)
+
+
 def _figures_in_one_pass(connection: Connection, spans: str, params: dict[str, Any]) -> _Figures:
-    """PostgreSQL: one statement; the spans are materialised once, each duration sorted once for both
-    percentiles, priorities and agents grouped in one pass (GROUPING SETS); the answer comes back as JSON."""
+    """PostgreSQL: one statement answered as JSON. The counts are grouped once per (priority, agent) and
+    rolled up to priorities, agents and the total (GROUPING SETS over those few cells); the percentiles
+    come from a second scan of the narrow facts that sorts each duration once for both percentiles."""
     percentiles = ", ".join(
         f"percentile_disc(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY {m}) AS {m}" for m in _DURATIONS
     )
-    query = f"""{spans}
+    sums = ", ".join(f"SUM({name}) AS {name}" for name in _COUNTS)
+    query = f"""{spans},
+cells AS (SELECT priority, assigned_to, {_TOTALS}, {_SLA}, {_AGENT} FROM spans GROUP BY priority, assigned_to)
 SELECT json_build_object(
-  'totals', (SELECT row_to_json(x) FROM (SELECT {_TOTALS}, {percentiles} FROM spans) x),
+  'percentiles', (SELECT row_to_json(x) FROM (SELECT {percentiles} FROM spans) x),
   'groups', (SELECT json_agg(y) FROM (
-      SELECT GROUPING(priority) AS not_priority, priority, assigned_to AS agent, {_TOTALS}, {_SLA}, {_AGENT}
-      FROM spans GROUP BY GROUPING SETS ((priority), (assigned_to))) y))"""
+      SELECT GROUPING(priority) AS not_priority, GROUPING(assigned_to) AS not_agent, priority,
+             assigned_to AS agent, {sums}
+      FROM cells GROUP BY GROUPING SETS ((), (priority), (assigned_to))) y))"""
     document = connection.execute(text(query), params).scalar_one()
-    totals = document["totals"]
+    groups = document["groups"] or []
+    empty = {"not_priority": 1, "not_agent": 1, **{name: 0 for name in _COUNTS}}
+    totals = next((g for g in groups if g["not_priority"] == 1 and g["not_agent"] == 1), empty)
+    totals = {name: 0 if value is None else value for name, value in totals.items()}
     pct = {}
     for measure in _DURATIONS:
-        values = totals.get(measure) or [None, None]
+        values = (document["percentiles"] or {}).get(measure) or [None, None]
         pct[f"{measure}_p50"], pct[f"{measure}_p90"] = values
-    groups = document["groups"] or []
     sla_rows = [g for g in groups if g["not_priority"] == 0]
     agent_rows = sorted(
-        (g for g in groups if g["not_priority"] == 1 and g["agent"] is not None),
+        (g for g in groups if g["not_agent"] == 0 and g["agent"] is not None),
         key=lambda r: (-r["tickets"], r["agent"]),
     )
     return totals, pct, sla_rows, agent_rows

@@ -1,4 +1,8 @@
-"""Complaint volume: counts per period and per value of one dimension, and the tickets behind a bar."""
+"""Complaint volume: counts per period and per value of one dimension, and the tickets behind a bar.
+
+Counts come from report_facts (one narrow row per ticket with its Beijing filing day, kept by triggers);
+the ticket list reads the tickets themselves.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from bot.analytics.dialect import period
+from bot.analytics.dialect import day_period
 from bot.analytics.filters import DIMENSIONS, ReportFilter
+from bot.analytics.maintenance import tune_report_transaction
 
 TICKET_LIST_LIMIT = 500
 # The ticket list shows every dimension a report can drill into.
@@ -26,11 +31,11 @@ def volume_over_time(
     connection: Connection, report: ReportFilter, dimension: str, grain: str
 ) -> list[dict[str, Any]]:
     """Tickets per period and dimension value, oldest period first."""
-    dialect = connection.dialect.name
     column = _dimension(dimension)
-    where, params = report.where(dialect)
-    query = f"""SELECT {period(dialect, "t.created_at", grain)} AS period, t.{column} AS value, COUNT(*) AS n
-FROM tickets t WHERE {where} GROUP BY 1, 2 ORDER BY 1, 3 DESC"""
+    where, params = report.facts_where()
+    query = f"""SELECT {day_period(connection.dialect.name, "f.created_day", grain)} AS period,
+f.{column} AS value, COUNT(*) AS n
+FROM report_facts f WHERE {where} GROUP BY 1, 2 ORDER BY 1, 3 DESC"""
     return [
         {"period": row.period, "value": row.value, "count": row.n}
         for row in connection.execute(text(query), params)
@@ -40,19 +45,10 @@ FROM tickets t WHERE {where} GROUP BY 1, 2 ORDER BY 1, 3 DESC"""
 def volume_by(connection: Connection, report: ReportFilter, dimension: str) -> list[dict[str, Any]]:
     """Tickets per value of a dimension, largest first."""
     column = _dimension(dimension)
-    where, params = report.where(connection.dialect.name)
-    query = (
-        f"SELECT t.{column} AS value, COUNT(*) AS n FROM tickets t WHERE {where} GROUP BY 1 ORDER BY 2 DESC"
-    )
+    where, params = report.facts_where()
+    query = f"""SELECT f.{column} AS value, COUNT(*) AS n FROM report_facts f WHERE {where}
+GROUP BY 1 ORDER BY 2 DESC, 1"""
     return [{"value": row.value, "count": row.n} for row in connection.execute(text(query), params)]
-
-
-def period_totals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per-period totals of volume_over_time rows (no second query)."""
-    totals: dict[str, int] = {}
-    for row in rows:
-        totals[row["period"]] = totals.get(row["period"], 0) + row["count"]
-    return [{"period": p, "count": n} for p, n in totals.items()]
 
 
 def ticket_list(
@@ -70,30 +66,46 @@ def ticket_list(
     return rows, int(total)
 
 
+def period_counts(connection: Connection, report: ReportFilter, grain: str) -> list[dict[str, Any]]:
+    """Tickets per period, oldest first."""
+    where, params = report.facts_where()
+    bucket = day_period(connection.dialect.name, "f.created_day", grain)
+    query = (
+        f"SELECT {bucket} AS period, COUNT(*) AS n FROM report_facts f WHERE {where} GROUP BY 1 ORDER BY 1"
+    )
+    return [{"period": row.period, "count": row.n} for row in connection.execute(text(query), params)]
+
+
 def all_volumes(
     connection: Connection, report: ReportFilter, grain: str
 ) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
-    """Tickets per period and per value of every dimension: one scan with GROUPING SETS on PostgreSQL."""
+    """Tickets per period and per value of every dimension: one scan with GROUPING SETS on PostgreSQL
+    (grouped by day number, the days then folded into periods), one query per dimension on SQLite."""
     dialect = connection.dialect.name
     if dialect != "postgresql":
-        trend = period_totals(volume_over_time(connection, report, "category", grain))
+        trend = period_counts(connection, report, grain)
         return trend, {dimension: volume_by(connection, report, dimension) for dimension in DIMENSIONS}
-    where, params = report.where(dialect)
-    bucket = period(dialect, "t.created_at", grain)
-    keys = [bucket, *(f"t.{d}" for d in DIMENSIONS)]
+    tune_report_transaction(connection)
+    where, params = report.facts_where()
+    keys = ["f.created_day", *(f"f.{d}" for d in DIMENSIONS)]
+    columns = ", ".join(f"{key} AS k{i}" for i, key in enumerate(keys))
     flags = ", ".join(f"GROUPING({key}) AS g{i}" for i, key in enumerate(keys))
     sets = ", ".join(f"({key})" for key in keys)
-    columns = ", ".join(f"{key} AS k{i}" for i, key in enumerate(keys))
-    grouping = f"GROUP BY GROUPING SETS ({sets})"
-    query = f"SELECT {columns}, {flags}, COUNT(*) AS n FROM tickets t WHERE {where} {grouping}"
+    grouped = f"""SELECT {columns}, {flags}, COUNT(*) AS n FROM report_facts f WHERE {where}
+GROUP BY GROUPING SETS ({sets})"""
+    parts = [
+        f"SELECT 0 AS d, {day_period(dialect, 'g.k0', grain)} AS value, CAST(SUM(g.n) AS BIGINT) AS n"
+        " FROM g WHERE g.g0 = 0 GROUP BY 2"
+    ]
+    parts += [f"SELECT {i} AS d, g.k{i} AS value, g.n FROM g WHERE g.g{i} = 0" for i in range(1, len(keys))]
+    query = f"WITH g AS MATERIALIZED ({grouped})\n" + "\nUNION ALL ".join(parts)
     trend: list[dict[str, Any]] = []
     volumes: dict[str, list[dict[str, Any]]] = {d: [] for d in DIMENSIONS}
-    for row in connection.execute(text(query), params).mappings():
-        index = next(i for i in range(len(keys)) if row[f"g{i}"] == 0)
-        if index == 0:
-            trend.append({"period": row["k0"], "count": row["n"]})
+    for row in connection.execute(text(query), params):
+        if row.d == 0:
+            trend.append({"period": row.value, "count": int(row.n)})
         else:
-            volumes[DIMENSIONS[index - 1]].append({"value": row[f"k{index}"], "count": row["n"]})
+            volumes[DIMENSIONS[row.d - 1]].append({"value": row.value, "count": int(row.n)})
     trend.sort(key=lambda r: r["period"])
     for rows in volumes.values():
         rows.sort(key=lambda r: (-r["count"], r["value"] or ""))
