@@ -52,6 +52,7 @@ class CustomerMessage:
     text: str | None = None
     payload: str | None = None  # the payload of a pressed button, as the client reports it
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    message_id: str | None = None  # Rasa's message_id of the customer's message (None: Rasa makes one)
 
 
 class Outcome(Enum):
@@ -193,7 +194,14 @@ class Dispatcher:
             metadata["button"] = True
         before = output.sent
         await on_new_message(
-            UserMessage(text, output, message.sender_id, input_channel=self.channel, metadata=metadata)
+            UserMessage(
+                text,
+                output,
+                message.sender_id,
+                input_channel=self.channel,
+                message_id=message.message_id,
+                metadata=metadata,
+            )
         )
         if output.sent == before:
             raise RuntimeError("the assistant sent no reply")

@@ -1,5 +1,5 @@
-"""Tables of the customer channels: the Telegram update log, issued Telegram buttons, shared locations and
-messages that could not be delivered."""
+"""Tables of the customer channels: the Telegram update log, the website chat's inbox, issued Telegram
+buttons, shared locations and messages that could not be delivered."""
 
 from __future__ import annotations
 
@@ -31,6 +31,43 @@ class TelegramUpdate(Base):
     chat_id: Mapped[int | None] = Column(BigInteger)
     payload: Mapped[dict[str, Any]] = Column(JsonDocument, nullable=False)
     state: Mapped[str] = Column(String(16), nullable=False, default=UpdateState.RECEIVED)
+    attempts: Mapped[int] = Column(Integer, nullable=False, default=0)
+    error: Mapped[str | None] = Column(Text)
+    received_at: Mapped[dt.datetime] = Column(UtcDateTime, nullable=False, default=utc_now)
+    handled_at: Mapped[dt.datetime | None] = Column(UtcDateTime)
+
+
+class InboxState:
+    """Where a website message of the inbox stands."""
+
+    RECEIVED = "received"  # recorded and acknowledged to the widget, its turn not known to be saved
+    DONE = "done"  # handled (the turn was saved, or the channel answered it itself)
+    FAILED = "failed"  # handling gave up after the customer got an apology
+    SUPERSEDED = "superseded"  # found at start-up already in the conversation, or overtaken by later turns
+
+
+class WebchatInboxMessage(Base):
+    """Every website message the socket took: recorded before it is handled, replayed at start if unhandled.
+
+    `client_id` is the widget's id of the message (a resend after a reconnect carries the same one);
+    `taken_by` names the server process that took it (a restarted process replays only its own).
+    """
+
+    __tablename__ = "webchat_inbox"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "client_id", name="uq_webchat_inbox_conversation_id_client_id"),
+        Index("ix_webchat_inbox_taken_by_state_id", "taken_by", "state", "id"),
+        Index("ix_webchat_inbox_conversation_id_state", "conversation_id", "state"),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = Column(String(255), nullable=False)
+    client_id: Mapped[str] = Column(String(64), nullable=False)
+    text: Mapped[str | None] = Column(Text)
+    payload: Mapped[str | None] = Column(Text)
+    details: Mapped[dict[str, Any]] = Column(JsonDocument, nullable=False, default=dict)
+    taken_by: Mapped[str] = Column(String(255), nullable=False)
+    state: Mapped[str] = Column(String(16), nullable=False, default=InboxState.RECEIVED)
     attempts: Mapped[int] = Column(Integer, nullable=False, default=0)
     error: Mapped[str | None] = Column(Text)
     received_at: Mapped[dt.datetime] = Column(UtcDateTime, nullable=False, default=utc_now)

@@ -29,6 +29,7 @@ from sanic.response import HTTPResponse
 from telegram import Bot
 
 from bot.channels.channel_store import ChannelStore
+from bot.channels.chat_queues import ChatQueues
 from bot.channels.dispatch import Dispatcher, Outcome
 from bot.channels.models import UpdateState
 from bot.channels.notices import APOLOGY, customer_language
@@ -100,43 +101,6 @@ class TelegramOutput(OutputChannel):
             logger.error("%s is not a Telegram conversation; message not sent", recipient_id)
             return
         await self.sender.send_text(chat_id, text, buttons)
-
-
-class ChatQueues:
-    """Runs handlings in the background, one chat's in arrival order, different chats concurrently."""
-
-    def __init__(self) -> None:
-        """No chat is busy yet."""
-        self._locks: dict[int | None, tuple[asyncio.Lock, int]] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
-
-    def submit(self, chat_id: int | None, work: Callable[[], Awaitable[Any]]) -> None:
-        """Queue `work` behind the chat's earlier work."""
-        lock, users = self._locks.get(chat_id) or (asyncio.Lock(), 0)
-        self._locks[chat_id] = (lock, users + 1)
-
-        async def run() -> None:
-            try:
-                async with lock:  # asyncio.Lock wakes waiters first come, first served
-                    await work()
-            finally:
-                lock_now, left = self._locks[chat_id]
-                if left <= 1:
-                    del self._locks[chat_id]
-                else:
-                    self._locks[chat_id] = (lock_now, left - 1)
-
-        self.track(asyncio.create_task(run()))
-
-    def track(self, task: asyncio.Task[Any]) -> None:
-        """Keep a background task referenced until it ends."""
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def idle(self) -> None:
-        """Wait until every queued handling finished (for shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
 
 class TelegramInput(InputChannel):

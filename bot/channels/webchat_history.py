@@ -7,6 +7,7 @@ from typing import Any
 
 MAX_HISTORY = 300
 MARKERS = ("agent_joined", "agent_left")
+CLIENT_ID_KEY = "client_id"  # metadata of a website message: the widget's id of it
 
 
 def widget_message(message: dict[str, Any], kind: str = "bot") -> dict[str, Any]:
@@ -42,8 +43,12 @@ def history(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for event in events:
         kind = event.get("event")
         if kind == "user" and event.get("text"):
-            shown = (event.get("metadata") or {}).get("shown_text") or event["text"]
-            messages.append({"kind": "user", "text": str(shown), "ts": float(event.get("timestamp") or 0)})
+            metadata = event.get("metadata") or {}
+            shown = metadata.get("shown_text") or event["text"]
+            message = {"kind": "user", "text": str(shown), "ts": float(event.get("timestamp") or 0)}
+            if isinstance(metadata.get(CLIENT_ID_KEY), str):
+                message["id"] = metadata[CLIENT_ID_KEY]  # the widget's id: a resent copy is not shown twice
+            messages.append(message)
         elif kind == "bot" and (event.get("text") or (event.get("metadata") or {}).get("marker")):
             data = event.get("data") or {}
             message = {**data, "text": event.get("text"), "timestamp": event.get("timestamp")}

@@ -42,6 +42,7 @@ _KEPT_EVENT_DETAILS = {EventKind.STATUS_CHANGED.value, EventKind.CREATED.value}
 _CONVERSATION_COLUMNS = {
     "shared_locations": "conversation_id",
     "delivery_failures": "conversation_id",
+    "webchat_inbox": "conversation_id",
     "conversation_owners": "sender_id",
 }
 _TELEGRAM_CHAT_COLUMNS = {"telegram_updates": "chat_id", "telegram_buttons": "chat_id"}

@@ -1,6 +1,7 @@
 """Retention periods: old conversation events deleted, personal fields of long-closed tickets erased.
 
-RETENTION_EVENTS_DAYS (default 180): Rasa tracker events older than this are deleted.
+RETENTION_EVENTS_DAYS (default 180): Rasa tracker events (and website messages as taken, webchat_inbox) older
+than this are deleted.
 RETENTION_TICKETS_YEARS (default 3): tickets closed or resolved (and untouched since) for longer than this
 are anonymised as on a customer's request (bot.privacy.erasure); customers left without a ticket that
 still names them are deleted. Run by `bot retention run` and every RETENTION_INTERVAL_HOURS inside `bot run`.
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
+from bot.channels.models import WebchatInboxMessage
 from bot.constants import TicketStatus
 from bot.db.column_types import utc_now
 from bot.db.engine import SQLITE_BEGIN_OPTION, shared_engine
@@ -65,6 +67,8 @@ def run_retention(url: str, periods: Periods, now: dt.datetime | None = None) ->
             deleted_events = connection.execute(
                 delete(events).where(events.c.timestamp < events_before.timestamp())
             ).rowcount
+        inbox = WebchatInboxMessage.__table__  # website messages as taken, kept as long as the events
+        deleted_inbox = connection.execute(delete(inbox).where(inbox.c.received_at < events_before)).rowcount
         tickets = Ticket.__table__
         expired = connection.execute(
             select(tickets.c.id).where(
@@ -78,7 +82,12 @@ def run_retention(url: str, periods: Periods, now: dt.datetime | None = None) ->
         orphaned = connection.execute(
             delete(customers).where(~exists().where(tickets.c.customer_id == customers.c.id))
         ).rowcount
-        counts = {"conversation_events": deleted_events, **ticket_counts, "customers": orphaned}
+        counts = {
+            "conversation_events": deleted_events,
+            "webchat_inbox_messages": deleted_inbox,
+            **ticket_counts,
+            "customers": orphaned,
+        }
         record(
             session,
             "retention",

@@ -38,6 +38,10 @@
   var messages = [];
   var renewals = 0;
   var ready = false; // until the history arrives, a message could race with it and be shown twice
+  // Messages the server has not yet confirmed it recorded: sent again (same id) whenever the socket
+  // connects, so a message sent as the server went down is not lost; the server handles an id once.
+  var unconfirmed = [];
+  var ACK_TIMEOUT_MS = 20000;
 
   var launcher = document.getElementById("chat-launcher");
   var panel = document.getElementById("chat-panel");
@@ -127,7 +131,33 @@
 
   var socket = io({ path: base + "socket.io", transports: ["websocket", "polling"], withCredentials: true });
 
-  socket.on("connect", function () { renewals = 0; setStatus(null); socket.emit("history"); });
+  function newId() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+
+  function deliver(sent) {
+    socket.timeout(ACK_TIMEOUT_MS).emit("message", sent.data, function (err) {
+      if (err) { return; } // no confirmation: sent again when the socket connects again
+      var at = unconfirmed.indexOf(sent);
+      if (at >= 0) { unconfirmed.splice(at, 1); }
+    });
+  }
+
+  function post(data, shown) {
+    data.id = newId();
+    var sent = { data: data, shown: { kind: "user", text: shown, ts: Date.now() / 1000, id: data.id } };
+    add(sent.shown);
+    unconfirmed.push(sent);
+    deliver(sent);
+  }
+
+  socket.on("connect", function () {
+    renewals = 0;
+    setStatus(null);
+    socket.emit("history");
+    unconfirmed.slice().forEach(deliver);
+  });
   socket.on("disconnect", function () { setStatus("offline"); });
   socket.on("connect_error", function () {
     setStatus("offline");
@@ -140,6 +170,10 @@
   });
   socket.on("history", function (h) {
     messages = Array.isArray(h.messages) ? h.messages : [];
+    var known = {};
+    messages.forEach(function (m) { if (m.id) { known[m.id] = true; } });
+    // Sent but not confirmed yet (sent again just now): still shown, once.
+    unconfirmed.forEach(function (sent) { if (!known[sent.data.id]) { messages.push(sent.shown); } });
     if (h.language === "zh" || h.language === "en") { lang = h.language; }
     applyLanguage();
     ready = true;
@@ -155,16 +189,14 @@
   function sendText() {
     var text = input.value;
     if (!text.trim() || !ready) { return; }
-    add({ kind: "user", text: text, ts: Date.now() / 1000 });
-    socket.emit("message", { text: text });
+    post({ text: text }, text);
     input.value = "";
     setTyping(true);
   }
 
   function sendButton(button) {
     if (!ready) { return; }
-    add({ kind: "user", text: button.title, ts: Date.now() / 1000 });
-    socket.emit("message", { payload: button.payload, title: button.title });
+    post({ payload: button.payload, title: button.title }, button.title);
     setTyping(true);
     input.focus();
   }
