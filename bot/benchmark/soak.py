@@ -18,6 +18,7 @@ import os
 import random
 import secrets
 import statistics
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -193,7 +194,9 @@ def report(
         "p95_ms_inside_fault_windows": round(_p95(counts.latencies_fault_ms), 1),
         "faults": [{"fault": w.name, "outage_s": round(w.outage_s, 1)} for w in faults.windows],
         "log_lines_with_clear_phone_vin_plate": _clear_personal_data(log_dir),
-        "intakes_not_completed": counts.incomplete,
+        "intakes_in_progress_at_the_end": len(counts.in_progress_at_end),
+        "intakes_stalled": len(counts.stalled),
+        "stalled_intakes": counts.stalled,
         "lost_messages": [
             {**lost, "during": _fault_at(faults, lost["sent_at"], lost["looked_up_at"])}
             for lost in counts.lost_messages
@@ -208,6 +211,9 @@ def _fault_at(faults: FaultLog, start: float, end: float) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the soak and print the figures."""
+    # The `bot` console script does not put the checkout on sys.path; the soak borrows two test helpers.
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
     from tests.own_services import own_postgres  # the fault tests' own PostgreSQL, stoppable
     from tests.telegram_api_server import BotApiServer
 
@@ -306,7 +312,9 @@ def render(figures: dict) -> str:
             f", duplicated {figures['tickets_duplicated']}"
             f" (references shown but not filed: {figures['references_shown_but_not_filed']})",
             f"  intakes started {figures['intakes_started']}, completed {figures['intakes_completed']}"
-            f" ({figures['intakes_completed_through_a_fault']} resumed through a fault)",
+            f" ({figures['intakes_completed_through_a_fault']} resumed through a fault)"
+            f", still in progress when the run ended {figures['intakes_in_progress_at_the_end']}"
+            f", stalled {figures['intakes_stalled']}",
             f"  reply latency outside fault windows: p50 {figures['p50_ms_outside_faults']} ms"
             f", p95 {figures['p95_ms_outside_faults']} ms over {figures['turns_outside_faults']} turns"
             f" (inside: p95 {figures['p95_ms_inside_fault_windows']} ms)",
@@ -316,6 +324,4 @@ def render(figures: dict) -> str:
 
 
 if __name__ == "__main__":
-    import sys
-
     sys.exit(main(sys.argv[1:]))

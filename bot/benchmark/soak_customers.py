@@ -1,12 +1,17 @@
 """Soak customers: scripted intakes over the website chat (socket.io) and Telegram that ride out faults.
 
 A customer sends a message and waits for the answer. Accepted means the server took the message: the
-website's `typing` on event for it, or a 200 from the Telegram webhook (Telegram itself redelivers an
-update until it gets one, and so does this client). A message whose answer does not come (the server died,
-the socket dropped) is looked up in the conversation once the server is back: there with an answer after
-it, it counts as answered late; there without one, or never accepted, the customer writes it again; accepted
-and not in the conversation at all, it is lost. What to write next is read from the tracker (the question
+website's acknowledgement (sent once the message is in the inbox) or its `typing` on event, or a 200 from
+the Telegram webhook (Telegram itself redelivers an update until it gets one, and so does this client).
+A message whose answer does not come (the server died, the socket dropped) is looked up in the
+conversation once the server is back: there with an answer after it, it counts as answered late; there
+without one, or never accepted, the customer writes it again; accepted and not in the conversation at
+all, it is lost. What to write next is read from the tracker (the question
 the form asks), so an apology during an outage just makes the customer answer the same question again.
+
+An intake that did not show a reference is either *in progress at the end* (its customer was still
+working through it when the run's drain time ran out) or *stalled* (a message never answered, or the
+turns ran out); a stall keeps what the bot last asked and said, to say why.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import asyncio
 import json
 import random
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,7 +57,8 @@ class SoakCounts:
     latencies_clear_ms: list[float] = field(default_factory=list)  # turns outside fault windows
     latencies_fault_ms: list[float] = field(default_factory=list)
     conversations: list[str] = field(default_factory=list)
-    incomplete: list[str] = field(default_factory=list)  # conversations whose intake ran out of turns
+    in_progress_at_end: list[str] = field(default_factory=list)  # intakes cut off by the end of the run
+    stalled: list[dict[str, Any]] = field(default_factory=list)  # intakes that stopped short, and why
     lost_messages: list[dict[str, Any]] = field(default_factory=list)  # which, when (monotonic), channel
 
 
@@ -189,16 +196,39 @@ class Turns:
         return None
 
     async def intake(self, sender: str, script: IntakeScript) -> None:
-        """Play one intake until a ticket reference is shown (or the turns run out)."""
+        """Play one intake until a ticket reference is shown (or it stalls, or the run ends under it)."""
         counts = self.ctx.counts
         counts.intakes_started += 1
         counts.conversations.append(sender)
+        self.last_texts: list[str] = []
+        self.last_asked: str | None = None
+        try:
+            await self._intake(sender, script)
+        except asyncio.CancelledError:
+            counts.in_progress_at_end.append(sender)
+            raise
+
+    def _stalled(self, sender: str, reason: str) -> None:
+        """Record an intake that stopped short, with what the bot last asked and said."""
+        self.ctx.counts.stalled.append(
+            {
+                "conversation": sender,
+                "reason": reason,
+                "requested_slot": self.last_asked,
+                "last_bot_texts": [text[:200] for text in self.last_texts[-3:]],
+            }
+        )
+
+    async def _intake(self, sender: str, script: IntakeScript) -> None:
+        """The turns of one intake."""
+        counts = self.ctx.counts
         text = script.opening
         for _ in range(MAX_TURNS):
             texts = await self.ask(sender, text)
             if texts is None:
-                counts.incomplete.append(sender)
+                self._stalled(sender, f"a message was not answered in {MESSAGE_GIVE_UP_S:.0f} s")
                 return
+            self.last_texts = texts
             for reply in texts:
                 found = REFERENCE.search(reply)
                 if found:
@@ -212,9 +242,10 @@ class Turns:
                     await asyncio.sleep(RETRY_PAUSE_S)
             asked = (tracker.get("slots") or {}).get("requested_slot")
             in_form = bool((tracker.get("active_loop") or {}).get("name"))
+            self.last_asked = asked if in_form else None
             text = script.details.get(asked, script.skip) if in_form and asked else script.confirm
             await asyncio.sleep(random.uniform(0.3, 1.0))  # the customer reads and types
-        counts.incomplete.append(sender)
+        self._stalled(sender, f"no reference after {MAX_TURNS} turns")
 
 
 class WebTurns(Turns):
@@ -272,14 +303,18 @@ class WebTurns(Turns):
             else:
                 self.turn_over.set()
 
+    def _on_ack(self, answer: Any = None) -> None:
+        if isinstance(answer, dict) and answer.get("ok"):
+            self.accepted.set()  # the server recorded the message
+
     async def attempt(self, text: str) -> tuple[bool, list[str], float]:
-        """Emit the message and wait for the end of the turn."""
+        """Emit the message (with an id, as the widget does) and wait for the end of the turn."""
         assert self.client is not None
         self.texts, self.first_at = [], 0.0
         self.accepted.clear()
         self.turn_over.clear()
         try:
-            await self.client.emit("message", {"text": text})
+            await self.client.emit("message", {"text": text, "id": uuid.uuid4().hex}, callback=self._on_ack)
             await asyncio.wait_for(self.turn_over.wait(), ANSWER_WAIT_S)
         except (asyncio.TimeoutError, socketio.exceptions.SocketIOError):
             return self.accepted.is_set(), [], 0.0
