@@ -10,15 +10,22 @@ from sqlalchemy.engine import Connection
 
 from bot.analytics.filters import ReportFilter
 from bot.analytics.labels import label
-from bot.analytics.service import service_measures
-from bot.analytics.volume import all_volumes
+from bot.analytics.service import service_plan
+from bot.analytics.together import run_together
+from bot.analytics.volume import volume_plan
 
 
 def build_report(
     connection: Connection, report: ReportFilter, grain: str = "week", language: str = "zh"
 ) -> dict[str, Any]:
-    """Every figure of the report page for `report`, with display names in `language`."""
-    trend, counts = all_volumes(connection, report, grain)
+    """Every figure of the report page for `report`, with display names in `language`.
+
+    On PostgreSQL the volume and service statements run at once on one snapshot (bot.analytics.together).
+    """
+    volumes = volume_plan(connection.dialect.name, report, grain)
+    service = service_plan(connection.dialect.name, report)
+    answers = run_together(connection, [*volumes.tasks, *service.tasks])
+    trend, counts = volumes.assemble(answers[: len(volumes.tasks)])
     volume = {
         dimension: [{**row, "label": label(dimension, row["value"], language)} for row in rows]
         for dimension, rows in counts.items()
@@ -29,7 +36,7 @@ def build_report(
         "total": sum(row["count"] for row in trend),
         "trend": trend,
         "volume": volume,
-        "service": service_measures(connection, report),
+        "service": service.assemble(answers[len(volumes.tasks) :]),
     }
 
 

@@ -7,8 +7,9 @@ resolutions, ratings and reopenings, whenever those happened.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Connection
 from bot.analytics.business_calendar import Calendar, desk_calendar
 from bot.analytics.filters import ReportFilter
 from bot.analytics.maintenance import tune_report_transaction
+from bot.analytics.together import run_together
 
 SLA_PATH = Path(__file__).with_name("sla.yml")
 # Resolutions and responses of a cohort can come after its range ends; the calendar covers this much more.
@@ -85,25 +87,16 @@ spans AS{inline} (
 """
 
 
-def _percentiles(connection: Connection, spans: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Median and 90th percentile (nearest rank: the smallest value with at least p% at or below it)."""
-    dialect = connection.dialect.name
+def _sqlite_percentiles(connection: Connection) -> dict[str, Any]:
+    """SQLite: median and 90th percentile of each duration in temp.spans (nearest rank: the smallest value
+    with at least p% at or below it)."""
     result: dict[str, Any] = {}
-    if dialect == "postgresql":
-        columns = ", ".join(
-            f"percentile_disc({p / 100}) WITHIN GROUP (ORDER BY {m}) AS {m}_p{p}"
-            for m in _DURATIONS
-            for p in (50, 90)
-        )
-        row = connection.execute(text(f"{spans} SELECT {columns} FROM spans"), params).mappings().one()
-        return dict(row)
     for measure in _DURATIONS:
-        query = f"""{spans}
-SELECT MIN(CASE WHEN rn * 100 >= 50 * n THEN v END) AS p50,
+        query = f"""SELECT MIN(CASE WHEN rn * 100 >= 50 * n THEN v END) AS p50,
        MIN(CASE WHEN rn * 100 >= 90 * n THEN v END) AS p90
 FROM (SELECT {measure} AS v, ROW_NUMBER() OVER (ORDER BY {measure}) AS rn, COUNT(*) OVER () AS n
       FROM spans WHERE {measure} IS NOT NULL) ranked"""
-        row = connection.execute(text(query), params).mappings().one()
+        row = connection.execute(text(query)).mappings().one()
         result[f"{measure}_p50"], result[f"{measure}_p90"] = row["p50"], row["p90"]
     return result
 
@@ -132,29 +125,57 @@ def _sla_row(target: SlaTarget, row: Any) -> dict[str, Any]:
     }
 
 
-def service_measures(connection: Connection, report: ReportFilter) -> dict[str, Any]:
-    """Response and resolution times, SLA per priority, CSAT, survey response, reopen and one-touch rates."""
-    dialect = connection.dialect.name
+@dataclass(frozen=True)
+class ServicePlan:
+    """The statements behind a report's service measures, and how their answers become the figures."""
+
+    tasks: tuple[Callable[[Connection], Any], ...]
+    dialect: str
+
+    def assemble(self, answers: Sequence[Any]) -> dict[str, Any]:
+        """The figures from the tasks' answers (in task order)."""
+        if self.dialect != "postgresql":
+            return _assemble(*answers[0])
+        groups, *percentile_parts = answers
+        pct: dict[str, Any] = {}
+        for part in percentile_parts:
+            pct.update(part)
+        return _assemble(*_split_groups(groups), pct)
+
+
+def service_plan(dialect: str, report: ReportFilter) -> ServicePlan:
+    """PostgreSQL: the counts and each duration's percentiles as five statements (they can run at once:
+    bot.analytics.together); SQLite: one task over a temporary table of spans."""
     where, params = report.facts_where()
     last = min(report.end + dt.timedelta(days=_CALENDAR_TAIL_DAYS), dt.date.today() + dt.timedelta(days=1))
     calendar = desk_calendar(
         report.start - dt.timedelta(days=1), max(last, report.end + dt.timedelta(days=1))
     )
-    tune_report_transaction(connection)
-    calendar.create_table(connection)
+    spans = _spans_sql(dialect, calendar, where)
     params = {**params, **calendar.params(dialect)}
-    try:
-        if dialect == "postgresql":
-            totals, pct, sla_rows, agent_rows = _figures_in_one_pass(
-                connection, _spans_sql(dialect, calendar, where), params
-            )
-        else:
-            totals, pct, sla_rows, agent_rows = _figures_from_temporary(
-                connection, _spans_sql(dialect, calendar, where), params
-            )
-    finally:
-        calendar.drop_table(connection)
-    return _assemble(totals, pct, sla_rows, agent_rows)
+    if dialect != "postgresql":
+
+        def on_sqlite(connection: Connection) -> _Figures:
+            calendar.create_table(connection)
+            try:
+                return _figures_from_temporary(connection, spans, params)
+            finally:
+                calendar.drop_table(connection)
+
+        return ServicePlan((on_sqlite,), dialect)
+    return ServicePlan(
+        (
+            partial(_pg_groups, spans=spans, params=params),
+            *(partial(_pg_percentiles, spans=spans, params=params, measure=m) for m in _DURATIONS),
+        ),
+        dialect,
+    )
+
+
+def service_measures(connection: Connection, report: ReportFilter) -> dict[str, Any]:
+    """Response and resolution times, SLA per priority, CSAT, survey response, reopen and one-touch rates."""
+    plan = service_plan(connection.dialect.name, report)
+    return plan.assemble(run_together(connection, plan.tasks))
 
 
 _TOTALS = f"""COUNT(*) AS tickets, COALESCE(SUM(handed), 0) AS handed, COALESCE(SUM(resolved), 0) AS resolved,
@@ -168,7 +189,7 @@ _SLA = """COUNT(sla_met) AS answered, COALESCE(SUM(sla_met), 0) AS met,
   COALESCE(SUM(CASE WHEN handed = 1 AND frt_s IS NULL THEN 1 ELSE 0 END), 0) AS unanswered"""
 _OPEN = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
 _AGENT = f"COALESCE(SUM(CASE WHEN status IN ({_OPEN}) THEN 1 ELSE 0 END), 0) AS open_now"
-_Figures = tuple[Any, dict[str, Any], list[Any], list[Any]]
+_Figures = tuple[Any, list[Any], list[Any], dict[str, Any]]  # totals, per priority, per agent, percentiles
 
 
 # Column names of _TOTALS, _SLA and _AGENT: PostgreSQL sums them per (priority, agent) cell, then over cells.
@@ -189,37 +210,41 @@ _COUNTS = (
 )
 
 
-def _figures_in_one_pass(connection: Connection, spans: str, params: dict[str, Any]) -> _Figures:
-    """PostgreSQL: one statement answered as JSON. The counts are grouped once per (priority, agent) and
-    rolled up to priorities, agents and the total (GROUPING SETS over those few cells); the percentiles
-    come from a second scan of the narrow facts that sorts each duration once for both percentiles."""
-    percentiles = ", ".join(
-        f"percentile_disc(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY {m}) AS {m}" for m in _DURATIONS
-    )
+def _pg_groups(connection: Connection, spans: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """PostgreSQL: the counts grouped once per (priority, agent) cell, then rolled up to priorities, agents
+    and the total (GROUPING SETS over those few cells)."""
+    tune_report_transaction(connection)
     sums = ", ".join(f"SUM({name}) AS {name}" for name in _COUNTS)
     query = f"""{spans},
 cells AS (SELECT priority, assigned_to, {_TOTALS}, {_SLA}, {_AGENT} FROM spans GROUP BY priority, assigned_to)
-SELECT json_build_object(
-  'percentiles', (SELECT row_to_json(x) FROM (SELECT {percentiles} FROM spans) x),
-  'groups', (SELECT json_agg(y) FROM (
-      SELECT GROUPING(priority) AS not_priority, GROUPING(assigned_to) AS not_agent, priority,
-             assigned_to AS agent, {sums}
-      FROM cells GROUP BY GROUPING SETS ((), (priority), (assigned_to))) y))"""
-    document = connection.execute(text(query), params).scalar_one()
-    groups = document["groups"] or []
-    empty = {"not_priority": 1, "not_agent": 1, **{name: 0 for name in _COUNTS}}
+SELECT json_agg(y) FROM (
+  SELECT GROUPING(priority) AS not_priority, GROUPING(assigned_to) AS not_agent, priority,
+         assigned_to AS agent, {sums}
+  FROM cells GROUP BY GROUPING SETS ((), (priority), (assigned_to))) y"""
+    return connection.execute(text(query), params).scalar_one() or []
+
+
+def _pg_percentiles(
+    connection: Connection, spans: str, params: dict[str, Any], measure: str
+) -> dict[str, Any]:
+    """PostgreSQL: median and 90th percentile of one duration, sorted once for both."""
+    tune_report_transaction(connection)
+    query = f"{spans} SELECT percentile_disc(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY {measure}) FROM spans"
+    values = connection.execute(text(query), params).scalar_one() or [None, None]
+    return {f"{measure}_p50": values[0], f"{measure}_p90": values[1]}
+
+
+def _split_groups(groups: list[dict[str, Any]]) -> tuple[dict[str, Any], list[Any], list[Any]]:
+    """The rolled-up cells as totals, per-priority rows and per-agent rows (busiest agent first)."""
+    empty = {name: 0 for name in _COUNTS}
     totals = next((g for g in groups if g["not_priority"] == 1 and g["not_agent"] == 1), empty)
     totals = {name: 0 if value is None else value for name, value in totals.items()}
-    pct = {}
-    for measure in _DURATIONS:
-        values = (document["percentiles"] or {}).get(measure) or [None, None]
-        pct[f"{measure}_p50"], pct[f"{measure}_p90"] = values
     sla_rows = [g for g in groups if g["not_priority"] == 0]
     agent_rows = sorted(
         (g for g in groups if g["not_agent"] == 0 and g["agent"] is not None),
         key=lambda r: (-r["tickets"], r["agent"]),
     )
-    return totals, pct, sla_rows, agent_rows
+    return totals, sla_rows, agent_rows
 
 
 def _figures_from_temporary(connection: Connection, spans: str, params: dict[str, Any]) -> _Figures:
@@ -228,7 +253,7 @@ def _figures_from_temporary(connection: Connection, spans: str, params: dict[str
     connection.execute(text(f"CREATE TEMPORARY TABLE spans AS {spans} SELECT * FROM spans"), params)
     try:
         totals = connection.execute(text(f"SELECT {_TOTALS} FROM spans")).mappings().one()
-        pct = _percentiles(connection, "", params)
+        pct = _sqlite_percentiles(connection)
         sla_rows = (
             connection.execute(text(f"SELECT priority, {_SLA} FROM spans GROUP BY priority")).mappings().all()
         )
@@ -242,12 +267,12 @@ WHERE assigned_to IS NOT NULL GROUP BY assigned_to ORDER BY COUNT(*) DESC, assig
             .mappings()
             .all()
         )
-        return totals, pct, list(sla_rows), list(agent_rows)
+        return totals, list(sla_rows), list(agent_rows), pct
     finally:
         connection.execute(text("DROP TABLE IF EXISTS temp.spans"))
 
 
-def _assemble(totals: Any, pct: dict[str, Any], sla_rows: list[Any], agent_rows: list[Any]) -> dict[str, Any]:
+def _assemble(totals: Any, sla_rows: list[Any], agent_rows: list[Any], pct: dict[str, Any]) -> dict[str, Any]:
     """The figures as the report shows them."""
     by_priority = {row["priority"]: row for row in sla_rows}
     return {

@@ -1,0 +1,42 @@
+"""A report's independent statements run at once on PostgreSQL, all reading one snapshot.
+
+The sorts behind the percentiles cannot run in PostgreSQL's parallel workers (ordered-set aggregates are
+not parallel-safe), so a report runs its statements on connections of their own, each importing the
+snapshot the caller's transaction exported (pg_export_snapshot): the figures are those of one instant, as
+if one statement had computed them. SQLite runs them one after the other on the caller's connection.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+T = TypeVar("T")
+_SNAPSHOT_ID = re.compile(r"[0-9A-F]+(-[0-9A-F]+)+")
+
+
+def run_together(connection: Connection, tasks: Sequence[Callable[[Connection], T]]) -> list[T]:
+    """Each task's result, in order; on PostgreSQL the tasks run at once on one snapshot of `connection`'s.
+
+    The caller's own uncommitted changes are not visible to the other connections: call this in a
+    transaction that has written nothing (reports only read).
+    """
+    if connection.dialect.name != "postgresql" or len(tasks) < 2:
+        return [task(connection) for task in tasks]
+    snapshot = str(connection.execute(text("SELECT pg_export_snapshot()")).scalar_one())
+    if not _SNAPSHOT_ID.fullmatch(snapshot):  # it is spliced into SET TRANSACTION SNAPSHOT
+        raise RuntimeError(f"unexpected snapshot id {snapshot!r}")
+
+    def run(task: Callable[[Connection], T]) -> T:
+        with connection.engine.connect() as own:
+            own.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+            own.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
+            return task(own)
+
+    with ThreadPoolExecutor(max_workers=len(tasks), thread_name_prefix="report") as pool:
+        return list(pool.map(run, tasks))
