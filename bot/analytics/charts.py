@@ -13,7 +13,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 from matplotlib import font_manager
-from matplotlib import pyplot as plt
+from matplotlib.figure import Figure
 
 CJK_FONT_FILE = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 _COLOR = "#1f5f99"
@@ -27,12 +27,11 @@ def _font_family() -> list[str]:
     return [*preferred, "DejaVu Sans"]
 
 
-def _svg(figure: plt.Figure) -> str:
+def _svg(figure: Figure) -> str:
     """The figure as an inline SVG document (glyphs as paths)."""
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "path"}):
         figure.savefig(buffer, format="svg", bbox_inches="tight")
-    plt.close(figure)
     text = buffer.getvalue()
     return text[text.index("<svg") :]
 
@@ -47,7 +46,9 @@ def bar_chart(
     """Bars with a link on each (drill-down); horizontal for categories, vertical for periods."""
     with matplotlib.rc_context({"font.family": _font_family(), "font.size": 9}):
         height = max(2.2, 0.28 * len(labels) + 0.8) if horizontal else 3.0
-        figure, axes = plt.subplots(figsize=(7.5, height))
+        # A bare Figure, not pyplot's: no global figure registry to update (and safe in threads).
+        figure = Figure(figsize=(7.5, height))
+        axes = figure.subplots()
         positions = list(range(len(labels)))
         if horizontal:
             bars = axes.barh(positions, values, color=_COLOR)
@@ -76,7 +77,8 @@ def trend_chart(
 ) -> str:
     """Weekly counts of an alert's cell against the expected counts."""
     with matplotlib.rc_context({"font.family": _font_family(), "font.size": 9}):
-        figure, axes = plt.subplots(figsize=(7.5, 2.8))
+        figure = Figure(figsize=(7.5, 2.8))
+        axes = figure.subplots()
         positions = list(range(len(weeks)))
         axes.bar(positions, counts, color=_ALERT, label=legend[0])
         axes.plot(positions, expected, color="#333333", marker="o", markersize=3, label=legend[1])
