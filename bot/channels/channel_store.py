@@ -50,13 +50,17 @@ class ChannelStore(DatabaseStore):
     # Telegram update log ------------------------------------------------------------------------------------
 
     def record_update(self, update_id: int, chat_id: int | None, payload: dict[str, Any]) -> bool:
-        """Record an update before it is acknowledged; False when this update_id was recorded before."""
+        """Record an update before it is acknowledged; False when this update_id was recorded before.
+
+        Its handling begins right after, so the record already counts that first attempt (one write less
+        per update); a handling after a restart is counted by start_update.
+        """
         row = TelegramUpdate(
             update_id=update_id,
             chat_id=chat_id,
             payload=payload,
             state=UpdateState.RECEIVED,
-            attempts=0,
+            attempts=1,
             received_at=utc_now(),
         )
         try:
@@ -66,7 +70,7 @@ class ChannelStore(DatabaseStore):
         return True
 
     def start_update(self, update_id: int) -> None:
-        """Count a handling attempt of an update."""
+        """Count one more handling attempt of an update (a replay after a restart)."""
         query = (
             update(TelegramUpdate)
             .where(TelegramUpdate.update_id == update_id)
@@ -86,6 +90,13 @@ class ChannelStore(DatabaseStore):
         """The state of a recorded update (None when it was never recorded)."""
         query = select(TelegramUpdate.state).where(TelegramUpdate.update_id == update_id)
         return self._read(lambda session: session.execute(query).scalar_one_or_none())
+
+    def update_states(self, update_ids: list[int]) -> dict[int, str]:
+        """The states of several recorded updates (those never recorded are left out)."""
+        query = select(TelegramUpdate.update_id, TelegramUpdate.state).where(
+            TelegramUpdate.update_id.in_(update_ids)
+        )
+        return self._read(lambda session: {row[0]: row[1] for row in session.execute(query)})
 
     def pending_updates(self, limit: int = 1000) -> list[PendingUpdate]:
         """Recorded updates not handled yet, oldest first."""

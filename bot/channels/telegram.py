@@ -234,17 +234,30 @@ class TelegramInput(InputChannel):
         return response.json({"ok": True})
 
     def _submit(
-        self, handler: UpdateHandler, update_id: int, data: dict[str, Any], on_new_message: OnNewMessage
+        self,
+        handler: UpdateHandler,
+        update_id: int,
+        data: dict[str, Any],
+        on_new_message: OnNewMessage,
+        replay: bool = False,
     ) -> None:
-        """Handle a recorded update behind the earlier ones of its chat."""
-        self.queues.submit(_chat_of(data), lambda: self._handle(handler, update_id, data, on_new_message))
+        """Handle a recorded update behind the earlier ones of its chat (`replay`: left over from a stop)."""
+        self.queues.submit(
+            _chat_of(data), lambda: self._handle(handler, update_id, data, on_new_message, replay)
+        )
 
     async def _handle(
-        self, handler: UpdateHandler, update_id: int, data: dict[str, Any], on_new_message: OnNewMessage
+        self,
+        handler: UpdateHandler,
+        update_id: int,
+        data: dict[str, Any],
+        on_new_message: OnNewMessage,
+        replay: bool = False,
     ) -> None:
         """Handle one recorded update and record how it ended; a failure is apologised for, once."""
         try:
-            await asyncio.to_thread(self.store.start_update, update_id)
+            if replay:  # the record counted the first handling; each replay counts one more
+                await asyncio.to_thread(self.store.start_update, update_id)
             outcome = await handler.handle(data, on_new_message)
         except Exception as error:
             logger.exception("handling Telegram update %s failed", update_id)
@@ -283,7 +296,7 @@ class TelegramInput(InputChannel):
             logger.info("handling %d Telegram update(s) recorded before the last stop", len(pending))
         handler = self._setup()
         for item in pending:
-            self._submit(handler, item.update_id, item.payload, on_new_message)
+            self._submit(handler, item.update_id, item.payload, on_new_message, replay=True)
 
 
 def _chat_of(data: dict[str, Any]) -> int | None:

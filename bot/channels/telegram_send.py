@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+import importlib.util
 import logging
 import os
+import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -69,8 +71,21 @@ def file_url_for(api_url: str) -> str:
     return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file/bot"
 
 
+def _note_missing_sniffio() -> None:
+    """Make httpcore's per-request `import sniffio` fail at once when the package is not installed.
+
+    httpcore imports sniffio on every request and connection-pool lock to tell asyncio from trio, and
+    falls back to asyncio when it is missing; each failing import searched sys.path again (several per
+    cent of the Rasa server's event loop under load). A None entry in sys.modules is Python's own way of
+    saying "not importable": the import raises at once and httpcore goes on as before.
+    """
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
 def make_bot(token: str, api_url: str | None = None) -> Bot:
     """A python-telegram-bot Bot for `token` on TELEGRAM_API_URL (Telegram's own by default)."""
+    _note_missing_sniffio()
     url = api_url or os.environ.get(API_URL_ENV) or DEFAULT_API_URL
     # httpx logs every request URL at INFO, and Bot API URLs contain the bot's token.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger("httpx").level))

@@ -61,6 +61,9 @@ LANGUAGE_WORDS = {
     "英语": Language.EN.value,
 }
 COMMANDS = ("start", "help", "lang")
+# "typing..." only for a reply that takes longer than this: a faster one arrives before the indicator
+# would be seen, and each indicator is a Bot API request the server pays for (about as much as the reply).
+TYPING_DELAY_S = 0.5
 
 
 class UpdateHandler:
@@ -289,25 +292,30 @@ class UpdateHandler:
     ) -> Outcome:
         """Send a customer message the shared way to Rasa; attach waiting photos/locations to a new ticket."""
         conversation = conversation_id(chat_id)
-        self._typing(chat_id)
-        outcome = await self.dispatcher.dispatch(
-            CustomerMessage(
-                CHANNEL, conversation, text, payload, {"telegram_chat_id": chat_id, **(metadata or {})}
-            ),
-            self._output(),
-            on_new_message,
-            self._agent(),
-        )
+        typing = self._typing(chat_id)
+        try:
+            outcome = await self.dispatcher.dispatch(
+                CustomerMessage(
+                    CHANNEL, conversation, text, payload, {"telegram_chat_id": chat_id, **(metadata or {})}
+                ),
+                self._output(),
+                on_new_message,
+                self._agent(),
+            )
+        finally:
+            typing.cancel()
         try:
             await asyncio.to_thread(self.store.link_to_tickets, conversation)
         except Exception:
             logger.exception("could not attach the waiting photos/locations of %s", conversation)
         return outcome
 
-    def _typing(self, chat_id: int) -> None:
-        """Show "typing..." while Rasa works (best effort, not awaited)."""
+    def _typing(self, chat_id: int) -> asyncio.Task[Any]:
+        """Show "typing..." if Rasa is still working after TYPING_DELAY_S (best effort; cancel the task
+        when the turn is over)."""
 
         async def typing() -> None:
+            await asyncio.sleep(TYPING_DELAY_S)
             try:
                 await self.bot.send_chat_action(chat_id, ChatAction.TYPING)
             except Exception as error:  # cosmetic only
@@ -316,6 +324,7 @@ class UpdateHandler:
         task = asyncio.create_task(typing())
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        return task
 
     async def _own_reply(self, chat_id: int, text: Callable[[str], str], said: str | None = None) -> None:
         """A reply of the channel itself (rate limited like every message)."""

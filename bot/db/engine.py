@@ -91,11 +91,15 @@ def make_engine(url: str | URL, *, pooled: bool = False) -> Engine:
 
 
 def shared_engine(url: str) -> Engine:
-    """One engine per URL per process (engines own connection pools; one per database is the norm)."""
+    """One engine per URL per process (engines own connection pools; one per database is the norm).
+
+    Pooled: the stores on it (tickets, channel records) are used on every message, and opening a SQLite
+    connection (with its PRAGMAs) cost more than the statement it was opened for.
+    """
     with _shared_lock:
         engine = _shared.get(url)
         if engine is None:
-            engine = _shared[url] = make_engine(url)
+            engine = _shared[url] = make_engine(url, pooled=True)
         return engine
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import os
@@ -66,7 +67,17 @@ class UrlSQLTrackerStore(SQLTrackerStore):
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
-        """The sender's tracker from the stored events (latest session unless all are asked for)."""
+        """The sender's tracker from the stored events (latest session unless all are asked for).
+
+        The database work runs in a thread: on SQLite a statement can wait for another writer's commit,
+        and the event loop serves every other conversation meanwhile.
+        """
+        return await asyncio.to_thread(self._retrieve_now, sender_id, fetch_events_from_all_sessions)
+
+    def _retrieve_now(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        """_retrieve, blocking."""
         events = self._events
         query = select(events.c.id, events.c.data).where(events.c.sender_id == sender_id)
         if not fetch_events_from_all_sessions:
@@ -106,8 +117,16 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         return connection.execute(select(func.count()).select_from(events).where(condition)).scalar_one()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Append the tracker's events that the latest session in the database does not have yet."""
+        """Append the tracker's events that the latest session in the database does not have yet.
+
+        In a thread, like _retrieve: waiting for SQLite's write lock and the commit's fsync must not stop
+        the event loop (the caller holds the conversation's lock, so the tracker does not change meanwhile).
+        """
         await self.stream_events(tracker)
+        await asyncio.to_thread(self._append, tracker)
+
+    def _append(self, tracker: DialogueStateTracker) -> None:
+        """save, blocking."""
         with self._writer.begin() as connection:
             stored = self._stored_count(connection, tracker.sender_id)
             rows = [
