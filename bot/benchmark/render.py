@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from bot.benchmark.agent_replies import agent_reply_target_lines
 from bot.benchmark.intake import IntakeResult
 from bot.benchmark.stats import LoadResult
-from bot.benchmark.telegram import telegram_target_line
-from bot.benchmark.webchat import webchat_target_line
+from bot.benchmark.telegram import telegram_target_lines
+from bot.benchmark.think import THINKING
+from bot.benchmark.webchat import webchat_target_lines
 
 REST_P50_TARGET_MS = 60.0
 REST_RATE_TARGET = 40.0
@@ -71,10 +72,8 @@ def target_lines(figures: Figures) -> list[str]:
             f"  [{_mark(rate >= REST_RATE_TARGET)}] REST turns/s at 10 concurrent conversations "
             f">= {REST_RATE_TARGET:.0f}: {rate:.1f}"
         )
-    for channel_line in (webchat_target_line, telegram_target_line):
-        line = channel_line(figures.channels)
-        if line is not None:
-            lines.append(line)
+    lines.extend(webchat_target_lines(figures.channels))
+    lines.extend(telegram_target_lines(figures.channels))
     lines.extend(agent_reply_target_lines(figures.channels))
     return lines
 
@@ -104,7 +103,8 @@ def _latency_lines(figures: Figures) -> list[str]:
         *(_level(r) for r in figures.parse),
         *(_level(r) for r in figures.rest),
         *(_level(r) for r in figures.channels),
-        "  (each conversation sends its next message after the previous reply; msg/s = successful",
+        "  (each conversation sends its next message after the previous reply; rows `+ think` pause",
+        f"   {THINKING.label()} first, like a customer reading and typing; msg/s = successful",
         "   requests / wall time of the level; the load client shares the machine with the servers)",
     ]
 
