@@ -30,8 +30,10 @@ def _font_family() -> list[str]:
 def _svg(figure: Figure) -> str:
     """The figure as an inline SVG document (glyphs as paths)."""
     buffer = io.StringIO()
+    # Fit the labels by layout rather than bbox_inches="tight", which draws the whole figure twice.
+    figure.tight_layout()
     with matplotlib.rc_context({"svg.fonttype": "path"}):
-        figure.savefig(buffer, format="svg", bbox_inches="tight")
+        figure.savefig(buffer, format="svg")
     text = buffer.getvalue()
     return text[text.index("<svg") :]
 
