@@ -426,7 +426,10 @@ class WebchatInput(InputChannel):
                     )
                     await self._finish(entry, InboxState.FAILED)
                     continue
-                await asyncio.to_thread(self.inbox.start, entry.id)
+                try:
+                    await asyncio.to_thread(self.inbox.start, entry.id)
+                except Exception:  # replayed all the same; only the count of handlings is missing
+                    logger.exception("could not count the replay of website message %s", entry.id)
                 self.queues.submit(
                     entry.conversation_id, lambda e=entry: self._handle(e, on_new_message, replay=True)
                 )
