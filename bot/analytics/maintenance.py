@@ -8,11 +8,11 @@ from sqlalchemy.engine import Connection, Engine
 
 
 def analyze(engine: Engine) -> None:
-    """VACUUM ANALYZE the tickets and customers on PostgreSQL; ANALYZE on SQLite."""
+    """VACUUM ANALYZE the tickets, customers and report facts on PostgreSQL; ANALYZE on SQLite."""
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE tickets"))
-            connection.execute(text("VACUUM ANALYZE customers"))
+            for table in ("tickets", "customers", "report_facts"):
+                connection.execute(text(f"VACUUM ANALYZE {table}"))
     else:
         with engine.begin() as connection:
             connection.execute(text("ANALYZE"))
