@@ -17,6 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 T = TypeVar("T")
+# At most this many extra connections per report (the console's pool holds 15; several supervisors at once).
+MAX_CONNECTIONS = 4
 _SNAPSHOT_ID = re.compile(r"[0-9A-F]+(-[0-9A-F]+)+")
 
 
@@ -38,5 +40,6 @@ def run_together(connection: Connection, tasks: Sequence[Callable[[Connection], 
             own.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
             return task(own)
 
-    with ThreadPoolExecutor(max_workers=len(tasks), thread_name_prefix="report") as pool:
+    workers = min(len(tasks), MAX_CONNECTIONS)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report") as pool:
         return list(pool.map(run, tasks))
