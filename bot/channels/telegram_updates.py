@@ -310,21 +310,25 @@ class UpdateHandler:
             logger.exception("could not attach the waiting photos/locations of %s", conversation)
         return outcome
 
-    def _typing(self, chat_id: int) -> asyncio.Task[Any]:
-        """Show "typing..." if Rasa is still working after TYPING_DELAY_S (best effort; cancel the task
-        when the turn is over)."""
+    def _typing(self, chat_id: int) -> asyncio.TimerHandle:
+        """Show "typing..." if Rasa is still working after TYPING_DELAY_S (best effort, not awaited).
+
+        Cancel the returned timer when the turn is over; an indicator already on its way is let finish
+        (cutting the request would cost the connection).
+        """
 
         async def typing() -> None:
-            await asyncio.sleep(TYPING_DELAY_S)
             try:
                 await self.bot.send_chat_action(chat_id, ChatAction.TYPING)
             except Exception as error:  # cosmetic only
                 logger.debug("typing indicator failed: %s", error)
 
-        task = asyncio.create_task(typing())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-        return task
+        def start() -> None:
+            task = asyncio.create_task(typing())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+        return asyncio.get_running_loop().call_later(TYPING_DELAY_S, start)
 
     async def _own_reply(self, chat_id: int, text: Callable[[str], str], said: str | None = None) -> None:
         """A reply of the channel itself (rate limited like every message)."""
