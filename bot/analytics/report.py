@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -11,33 +12,42 @@ from sqlalchemy.engine import Connection
 from bot.analytics.filters import ReportFilter
 from bot.analytics.labels import label
 from bot.analytics.service import service_plan
-from bot.analytics.together import run_together
+from bot.analytics.together import started_together
 from bot.analytics.volume import volume_plan
 
 
 def build_report(
-    connection: Connection, report: ReportFilter, grain: str = "week", language: str = "zh"
+    connection: Connection,
+    report: ReportFilter,
+    grain: str = "week",
+    language: str = "zh",
+    meanwhile: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Every figure of the report page for `report`, with display names in `language`.
 
-    On PostgreSQL the volume and service statements run at once on one snapshot (bot.analytics.together).
+    On PostgreSQL the volume and service statements run at once on one snapshot (bot.analytics.together);
+    `meanwhile`, if given, gets the volume part of the document (total, trend, volume) as soon as it is
+    counted, while the service measures are still being computed (the console draws its charts then).
     """
     volumes = volume_plan(connection.dialect.name, report, grain)
     service = service_plan(connection.dialect.name, report)
-    answers = run_together(connection, [*service.tasks, *volumes.tasks])  # the longer statements first
-    trend, counts = volumes.assemble(answers[len(service.tasks) :])
-    volume = {
-        dimension: [{**row, "label": label(dimension, row["value"], language)} for row in rows]
-        for dimension, rows in counts.items()
-    }
-    return {
-        "filter": report.as_dict(),
-        "grain": grain,
-        "total": sum(row["count"] for row in trend),
-        "trend": trend,
-        "volume": volume,
-        "service": service.assemble(answers[: len(service.tasks)]),
-    }
+    tasks = [*service.tasks, *volumes.tasks]  # the longer statements first
+    with started_together(connection, tasks) as answer:
+        trend, counts = volumes.assemble([answer(i) for i in range(len(service.tasks), len(tasks))])
+        document: dict[str, Any] = {
+            "filter": report.as_dict(),
+            "grain": grain,
+            "total": sum(row["count"] for row in trend),
+            "trend": trend,
+            "volume": {
+                dimension: [{**row, "label": label(dimension, row["value"], language)} for row in rows]
+                for dimension, rows in counts.items()
+            },
+        }
+        if meanwhile is not None:
+            meanwhile(document)
+        document["service"] = service.assemble([answer(i) for i in range(len(service.tasks))])
+    return document
 
 
 def _hours(seconds: int | None) -> str:

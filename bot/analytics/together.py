@@ -9,8 +9,9 @@ if one statement had computed them. SQLite runs them one after the other on the 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import TypeVar
 
 from sqlalchemy import text
@@ -24,14 +25,21 @@ MAX_CONNECTIONS = 7
 _SNAPSHOT_ID = re.compile(r"[0-9A-F]+(-[0-9A-F]+)+")
 
 
-def run_together(connection: Connection, tasks: Sequence[Callable[[Connection], T]]) -> list[T]:
-    """Each task's result, in order; on PostgreSQL the tasks run at once on one snapshot of `connection`'s.
+@contextmanager
+def started_together(
+    connection: Connection, tasks: Sequence[Callable[[Connection], T]]
+) -> Iterator[Callable[[int], T]]:
+    """Start the tasks (on PostgreSQL at once, on one snapshot of `connection`'s); yields `answer(i)`, which
+    waits for task i. The caller can work on early answers while later ones are still being computed.
 
     The caller's own uncommitted changes are not visible to the other connections: call this in a
-    transaction that has written nothing (reports only read).
+    transaction that has written nothing (reports only read). SQLite runs the tasks in order on the caller's
+    connection before yielding.
     """
     if connection.dialect.name != "postgresql" or len(tasks) < 2:
-        return [task(connection) for task in tasks]
+        answers = [task(connection) for task in tasks]
+        yield answers.__getitem__
+        return
     snapshot = str(connection.execute(text("SELECT pg_export_snapshot()")).scalar_one())
     if not _SNAPSHOT_ID.fullmatch(snapshot):  # it is spliced into SET TRANSACTION SNAPSHOT
         raise RuntimeError(f"unexpected snapshot id {snapshot!r}")
@@ -44,4 +52,15 @@ def run_together(connection: Connection, tasks: Sequence[Callable[[Connection], 
 
     workers = min(len(tasks), MAX_CONNECTIONS)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report") as pool:
-        return list(pool.map(run, tasks))
+        futures = [pool.submit(run, task) for task in tasks]
+        try:
+            yield lambda index: futures[index].result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def run_together(connection: Connection, tasks: Sequence[Callable[[Connection], T]]) -> list[T]:
+    """Each task's answer, in order (see started_together)."""
+    with started_together(connection, tasks) as answer:
+        return [answer(index) for index in range(len(tasks))]

@@ -175,9 +175,51 @@ def report_routes(
             request, "error.html", agent, status_code=400, message=_tr(language, "bad_filter", e=error)
         )
 
+    def charts(
+        document: dict[str, Any], report: ReportFilter, dimension: str, language: str
+    ) -> dict[str, str]:
+        """The trend and the by-dimension bar charts of a report's volumes."""
+        grain = document["grain"]
+        trend = document["trend"]
+        rows = document["volume"][dimension][:40]
+        return {
+            "trend": bar_chart(
+                [row["period"] for row in trend],
+                [row["count"] for row in trend],
+                [f"/reports/tickets?{_query(report, period=row['period'], grain=grain)}" for row in trend],
+                _tr(language, "trend"),
+                horizontal=False,
+            ),
+            "dimension": bar_chart(
+                [row["label"] for row in rows],
+                [row["count"] for row in rows],
+                [
+                    f"/reports/tickets?{_query(report, **{dimension: row['value'] or ''})}"
+                    + ("&empty=" + dimension if row["value"] in (None, "") else "")
+                    for row in rows
+                ],
+                _tr(language, "by", d=_tr(language, dimension)),
+            ),
+        }
+
     def figures(report: ReportFilter, grain: str, language: str) -> dict[str, Any]:
         with engine.connect() as connection:
             return build_report(connection, report, grain, language)
+
+    def page_figures(
+        report: ReportFilter, grain: str, language: str, dimension: str
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """The report and its charts; the charts are drawn while the service measures are still counted."""
+        drawn: dict[str, str] = {}
+        with engine.connect() as connection:
+            document = build_report(
+                connection,
+                report,
+                grain,
+                language,
+                meanwhile=lambda volumes: drawn.update(charts(volumes, report, dimension, language)),
+            )
+        return document, drawn
 
     async def reports_page(request: Request, agent: Any) -> Response:
         language = language_of(request, agent)
@@ -188,26 +230,7 @@ def report_routes(
             report = parse_filter(params)
         except ValueError as error:
             return bad_filter(request, agent, language, error)
-        document = await run_in_threadpool(figures, report, grain, language)
-        trend = document["trend"]
-        trend_svg = bar_chart(
-            [row["period"] for row in trend],
-            [row["count"] for row in trend],
-            [f"/reports/tickets?{_query(report, period=row['period'], grain=grain)}" for row in trend],
-            _tr(language, "trend"),
-            horizontal=False,
-        )
-        rows = document["volume"][dimension][:40]
-        dimension_svg = bar_chart(
-            [row["label"] for row in rows],
-            [row["count"] for row in rows],
-            [
-                f"/reports/tickets?{_query(report, **{dimension: row['value'] or ''})}"
-                + ("&empty=" + dimension if row["value"] in (None, "") else "")
-                for row in rows
-            ],
-            _tr(language, "by", d=_tr(language, dimension)),
-        )
+        document, drawn = await run_in_threadpool(page_figures, report, grain, language, dimension)
         return with_csp(
             render(
                 request,
@@ -222,8 +245,8 @@ def report_routes(
                 dimensions=DIMENSIONS,
                 filters=_FILTERS,
                 measures=service_rows(document["service"]),
-                trend_svg=trend_svg,
-                dimension_svg=dimension_svg,
+                trend_svg=drawn["trend"],
+                dimension_svg=drawn["dimension"],
                 query=_query(report, grain=grain, dimension=dimension),
                 label=lambda d, v: label(d, v, language),
             )
