@@ -151,6 +151,23 @@ def test_a_long_story_of_a_fault_is_the_complaint_ranked_highest() -> None:
     assert _story(STORY, "maintenance_question", fault) == "maintenance_question"
 
 
+def test_a_bill_dispute_names_money_and_roadside_needs_a_request_for_now() -> None:
+    pricing = [{"name": "pricing_dispute", "confidence": 0.7}, {"name": "product_defect", "confidence": 0.3}]
+    roadside = [{"name": "roadside_assistance", "confidence": 0.9}, {"name": "product_defect", "confidence": 0.1}]
+
+    def clarified(text: str, ranking: list[dict[str, object]], classes: list[str]) -> str:
+        message = Message(
+            {TEXT: text, INTENT: dict(ranking[0]), "intent_ranking": ranking, LEXICON_CLASSES: classes}
+        )
+        ComplaintClarifier().process([message])
+        return message.get(INTENT)["name"]
+
+    assert clarified("底盘异响，刚过质保", pricing, ["part", "symptom"]) == "product_defect"
+    assert clarified("报价200元结果收了1000", pricing, ["money"]) == "pricing_dispute"
+    assert clarified("车门锁不上", roadside, ["part", "symptom"]) == "product_defect"
+    assert clarified("我现在在高速上熄火了", roadside, ["now", "symptom"]) == "roadside_assistance"
+
+
 def test_long_narratives_keep_the_sentences_that_state_the_problem() -> None:
     text = "我去年买的车。天气很好。后来变速箱异响。我们去吃饭了。"
     assert [text[s:e] for s, e in sentence_spans(text)] == [
