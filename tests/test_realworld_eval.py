@@ -15,7 +15,7 @@ from bot.evaluation.realworld_intake import IntakeOutcome, summarise
 from bot.evaluation.realworld_scoring import real_targets, score_real
 from bot.nlu.complaint_clarifier import COMPLAINT_UNSURE, ComplaintClarifier, complaint_like
 from bot.nlu.lexicon_featurizer import LEXICON_CLASSES
-from bot.nlu.narrative import salient_words, sentence_spans
+from bot.nlu.narrative import narrative_size, salient_words, sentence_spans
 from bot.nlu.segmenter import Word
 
 
@@ -110,6 +110,62 @@ def test_roadside_needs_a_confident_live_request() -> None:
     assert _clarified("roadside_assistance", 0.5, []) == "nlu_fallback"
     assert _clarified("roadside_assistance", 0.5, ["part", "symptom"]) == COMPLAINT_UNSURE
     assert _clarified("roadside_assistance", 0.95, ["past", "part", "symptom"]) == COMPLAINT_UNSURE
+
+
+STORY = "去年买的车，开了一万公里变速箱就一直异响，去店里检查了三次都说正常，打了客服电话到现在也没有人联系我"
+RANKING = [
+    {"name": "check_ticket_status", "confidence": 0.6},
+    {"name": "request_human", "confidence": 0.2},
+    {"name": "repair_complaint", "confidence": 0.15},
+    {"name": "product_defect", "confidence": 0.05},
+]
+
+
+def _story(text: str, intent: str, classes: list[str]) -> str:
+    """The intent after the clarifier for a message with a full ranking."""
+    message = Message(
+        {
+            TEXT: text,
+            INTENT: {"name": intent, "confidence": 0.6},
+            "intent_ranking": RANKING,
+            LEXICON_CLASSES: classes,
+        }
+    )
+    ComplaintClarifier().process([message])
+    return message.get(INTENT)["name"]
+
+
+def test_a_long_story_of_a_fault_is_the_complaint_ranked_highest() -> None:
+    fault = ["part", "symptom", "visit", "past"]
+    assert narrative_size(STORY) >= 20
+    assert narrative_size("THE CONTACT OWNS A 2015 PASSAT") == 5  # words, not numbers
+    # Waiting for news or calling customer service inside a story of a fault: a complaint, not a status check.
+    assert _story(STORY, "check_ticket_status", fault) == "repair_complaint"
+    assert _story(STORY, "request_human", fault) == "repair_complaint"
+    assert _story(STORY, "inform", fault) == "repair_complaint"
+    # Short messages keep their reading; so do long ones that tell no fault, and praise of a fault put right.
+    assert _story("变速箱异响，进度怎么样了", "check_ticket_status", fault) == "check_ticket_status"
+    assert _story(STORY, "check_ticket_status", ["visit", "past"]) == "check_ticket_status"
+    praise = "王师傅特别耐心，上次空调异响的问题跑了好几家店都没解决，这次在你们店一次就修好了，非常感谢"
+    assert _story(praise, "compliment", fault) == "compliment"
+    assert _story(STORY, "maintenance_question", fault) == "maintenance_question"
+
+
+def test_a_bill_dispute_names_money_and_roadside_needs_a_request_for_now() -> None:
+    pricing = [{"name": "pricing_dispute", "confidence": 0.7}, {"name": "product_defect", "confidence": 0.3}]
+    roadside = [{"name": "roadside_assistance", "confidence": 0.9}, {"name": "product_defect", "confidence": 0.1}]
+
+    def clarified(text: str, ranking: list[dict[str, object]], classes: list[str]) -> str:
+        message = Message(
+            {TEXT: text, INTENT: dict(ranking[0]), "intent_ranking": ranking, LEXICON_CLASSES: classes}
+        )
+        ComplaintClarifier().process([message])
+        return message.get(INTENT)["name"]
+
+    assert clarified("底盘异响，刚过质保", pricing, ["part", "symptom"]) == "product_defect"
+    assert clarified("报价200元结果收了1000", pricing, ["money"]) == "pricing_dispute"
+    assert clarified("车门锁不上", roadside, ["part", "symptom"]) == "product_defect"
+    assert clarified("我现在在高速上熄火了", roadside, ["now", "symptom"]) == "roadside_assistance"
 
 
 def test_long_narratives_keep_the_sentences_that_state_the_problem() -> None:

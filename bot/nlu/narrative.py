@@ -43,3 +43,12 @@ def salient_words(text: str, words: Sequence[Word], problem: re.Pattern[str], bu
             continue
         chosen += inside
     return chosen or list(words[:budget])
+
+
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+
+
+def narrative_size(text: str) -> int:
+    """How long a message is as a story: its Chinese characters plus its English words."""
+    return len(_CJK_CHAR.findall(text)) + len(_LATIN_WORD.findall(text))
