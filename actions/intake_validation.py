@@ -19,7 +19,7 @@ from bot.intake.names import extract_name
 from bot.intake.questions import asked_together, declines, read_answer, still_needed
 from bot.intake.roadside import is_location
 from bot.intake.skips import is_skip
-from bot.intake.spec import CATEGORIES, FORM_OF, OPTIONAL_SLOTS
+from bot.intake.spec import CATEGORIES, FORM_OF, NOT_AN_ANSWER, OPTIONAL_SLOTS
 from bot.intake.vehicles import named_model
 from bot.nlu.entities import (
     normalise_amount,
@@ -82,12 +82,15 @@ class IntakeFormValidation(FormValidationAction):
         asked = asked_together(requested, still_needed(required, tracker.slots, skipped, answered_now))
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if Slot(requested) in OPTIONAL_SLOTS and declines(text, intent, asked):
+        declined = declines(text, intent, asked)
+        if declined and Slot(requested) in OPTIONAL_SLOTS:
             dispatcher.utter_message(response="utter_slot_skipped")
             return self._missing(asked, tracker)
-        if len(asked) == 1:
+        if declined or len(asked) == 1:  # a required detail declined: the rules ask whether to cancel
             return await super().get_validation_events(dispatcher, tracker, domain)
-        answer = read_answer(text, asked)
+        answer = read_answer(text, asked, free_text=intent not in NOT_AN_ANSWER)
+        if not answer.values and intent in NOT_AN_ANSWER:  # a digression or a cancel: the rules answer it
+            return await super().get_validation_events(dispatcher, tracker, domain)
         extracted = tracker.slots_to_validate().items()
         candidates = {k: v for k, v in extracted if k not in asked and k in required}
         candidates.update(answer.values)

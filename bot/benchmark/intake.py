@@ -68,10 +68,10 @@ def answer_to(tracker: Mapping[str, Any], details: Mapping[str, str], skip: str)
     required = [slot.value for slot in category.details] if category else [requested]
     skipped = slots.get(Slot.SKIPPED_SLOTS.value) or []
     asked = asked_together(requested, still_needed(required, slots, skipped))
-    answers = [details[slot] for slot in asked if slot in details]
+    answers = list(dict.fromkeys(details[slot] for slot in asked if slot in details))  # each answer once
     if not answers:
         return skip
-    return (", " if skip.isascii() else "，").join(answers)
+    return (", " if all(a.isascii() for a in answers) else "，").join(answers)
 
 
 @dataclass(frozen=True)

@@ -146,16 +146,19 @@ def _reads_as(slot: str, text: str) -> str | None:
     return text if reader(text) else None
 
 
-def read_answer(text: str, asked: Sequence[str]) -> Answer:
+def read_answer(text: str, asked: Sequence[str], free_text: bool = True) -> Answer:
     """Every asked detail the answer contains, whatever their order; the rest are missing.
 
     Entities fill their details; each piece left (the dealer's name, a customer's name, a malformed VIN to
-    explain) goes to the first asked detail still empty that it reads as.
+    explain) goes to the first asked detail still empty that it reads as. Without `free_text` (a message
+    that is not an answer: a question, "no", a cancel), only entities count.
     """
     if is_skip(text):
         return Answer({}, tuple(asked))
     spans = list(extract_entities(text))
     values = _entity_values(spans, asked)
+    if not free_text:
+        return Answer(values, tuple(slot for slot in asked if slot not in values))
     pieces = [piece for piece in _leftover(text, spans) if not _NOT_GIVEN.search(piece)]
     unread = list(pieces)
     for strict in (True, False):  # a date or a number before the dealer's name, which takes any words
