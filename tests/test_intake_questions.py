@@ -35,6 +35,7 @@ def test_a_question_asks_only_what_is_still_needed() -> None:
 
 CONTACT = ("phone", "customer_name")
 VISIT = ("dealer", "service_date")
+AMOUNTS = ("quoted_amount", "charged_amount")
 PHONE = "+8613812345678"
 
 
@@ -63,6 +64,8 @@ PHONE = "+8613812345678"
         ),
         ("不知道", VISIT, {}, VISIT),
         ("30000", ("mileage", "vin"), {"mileage": "30000"}, ("vin",)),
+        ("600, ¥1,450", AMOUNTS, {"quoted_amount": "600", "charged_amount": "1450"}, ()),  # in the order said
+        ("收了1000元", AMOUNTS, {"charged_amount": "1000"}, ("quoted_amount",)),
     ],
 )
 def test_reading_an_answer(reply: str, asked: tuple, values: dict, missing: tuple) -> None:

@@ -69,7 +69,7 @@ def declines(text: str, intent: str | None, asked: Sequence[str]) -> bool:
         return False
     if is_skip(text):
         return True
-    return intent == "deny" and not _entity_values(list(extract_entities(text)), asked)
+    return intent == "deny" and not _entity_values(list(extract_entities(text)), asked)[0]
 
 
 def stops(text: str) -> bool:
@@ -89,25 +89,39 @@ class Answer:
         return tuple(slot for slot in self.missing if Slot(slot) in OPTIONAL_SLOTS)
 
 
-def _entity_values(spans: list[EntitySpan], asked: Sequence[str]) -> dict[str, str]:
-    """Asked details read from entities: a role-matched entity first, then any unclaimed one in order."""
+def _entity_values(spans: list[EntitySpan], asked: Sequence[str]) -> tuple[dict[str, str], set[int]]:
+    """Asked details read from entities (an amount only by its role); the values and the spans used."""
     values: dict[str, str] = {}
     claimed: set[int] = set()
-    for roled_pass in (True, False):
-        for slot in asked:
-            detail = DETAILS[Slot(slot)]
-            if slot in values or detail.entity is None:
-                continue
-            for index, span in enumerate(spans):
-                if index in claimed or span.entity != detail.entity.value:
-                    continue
-                role = getattr(span, "role", None)
-                if detail.role is not None and role != (detail.role.value if roled_pass else None):
-                    continue  # a role-matched amount first, then only amounts without a role
+    for slot in asked:
+        detail = DETAILS[Slot(slot)]
+        if detail.entity is None:
+            continue
+        wanted = detail.role.value if detail.role else None
+        for index, span in enumerate(spans):
+            role_fits = wanted is None or getattr(span, "role", None) == wanted
+            if index not in claimed and span.entity == detail.entity.value and role_fits:
                 values[slot] = str(span.value)
                 claimed.add(index)
                 break
-    return values
+    return values, claimed
+
+
+def _unroled_amounts(
+    text: str, spans: list[EntitySpan], claimed: set[int], pieces: list[str], empty: list[str]
+) -> tuple[dict[str, str], list[str]]:
+    """Amounts said without "quoted"/"charged" ("600, ¥1,450"): given to the empty amount details in the
+    order they were said; the values and the pieces they used."""
+    said = [
+        (span.start, str(span.value), "")
+        for index, span in enumerate(spans)
+        if index not in claimed and span.entity == "amount" and getattr(span, "role", None) is None
+    ]
+    said += [(text.find(piece), piece, piece) for piece in pieces if normalise_amount(piece)]
+    said.sort()
+    values = dict(zip(empty, (value for _, value, _ in said), strict=False))
+    used = [piece for _, _, piece in said[: len(values)] if piece]
+    return values, used
 
 
 def _leftover(text: str, spans: list[EntitySpan]) -> list[str]:
@@ -156,10 +170,14 @@ def read_answer(text: str, asked: Sequence[str], free_text: bool = True) -> Answ
     if is_skip(text):
         return Answer({}, tuple(asked))
     spans = list(extract_entities(text))
-    values = _entity_values(spans, asked)
+    values, claimed = _entity_values(spans, asked)
+    pieces = [piece for piece in _leftover(text, spans) if not _NOT_GIVEN.search(piece)] if free_text else []
+    roled = [slot for slot in asked if DETAILS[Slot(slot)].role is not None and slot not in values]
+    amounts, used = _unroled_amounts(text, spans, claimed, pieces, roled)
+    values.update(amounts)
     if not free_text:
         return Answer(values, tuple(slot for slot in asked if slot not in values))
-    pieces = [piece for piece in _leftover(text, spans) if not _NOT_GIVEN.search(piece)]
+    pieces = [piece for piece in pieces if piece not in used]
     unread = list(pieces)
     for strict in (True, False):  # a date or a number before the dealer's name, which takes any words
         for piece in list(unread):
