@@ -21,11 +21,10 @@ _BRANDS_EN = (
 )
 # A Latin/digit model ("CX-4", "T300", "3系", "PRO-dmi") or two Chinese characters and a suffix ("帝豪GL").
 _MODEL_ZH = re.compile(
-    rf"({_BRANDS_ZH})\s*(?:汽车)?\s*([A-Za-z0-9][A-Za-z0-9\-+.]*(?:系|款)?|[\u4e00-\u9fff]{{2}}[A-Za-z0-9\-+]*)"
+    rf"({_BRANDS_ZH})\s*([A-Za-z0-9][A-Za-z0-9\-+.]*(?:系|款)?|[\u4e00-\u9fff]{{2}}[A-Za-z0-9\-+]*)"
 )
-_MODEL_EN = re.compile(
-    rf"\b({_BRANDS_EN})\s+([A-Za-z][A-Za-z0-9\-]{{1,15}}|[0-9][A-Za-z0-9\-]{{0,6}})\b", re.IGNORECASE
-)
+# The model as written after the brand: capitalised or a number ("Fusion", "ESCAPE", "3"), not "site".
+_MODEL_EN = re.compile(rf"\b(?i:({_BRANDS_EN}))\s+([A-Z][A-Za-z0-9\-]{{1,15}}|[0-9][A-Za-z0-9\-]{{0,6}})\b")
 # Words after a brand that are not a model ("丰田多个故障灯", "Ford dealer", "福特4S店").
 _NOT_A_MODEL = re.compile(
     r"^(?:4s|店|车|车主|多|很|一直|经常|总是|新买|刚买|买|在|说|要|不|没|车辆|汽车|厂家|官方|客服|售后|经销商|行驶|多个|公司|品牌|销售|新车|的|在|给|对|和|"
