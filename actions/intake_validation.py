@@ -7,16 +7,20 @@ from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.constants import Category, Slot
 from bot.intake.attempts import attempts_of, gives_up, with_failure, with_skipped
+from bot.intake.case import slots_set_this_turn
 from bot.intake.dates import service_date
-from bot.intake.names import extract_name, name_beside_phone
+from bot.intake.names import extract_name
+from bot.intake.questions import asked_together, declines, read_answer, still_needed
 from bot.intake.roadside import is_location
 from bot.intake.skips import is_skip
-from bot.intake.spec import CATEGORIES, FORM_OF, OPTIONAL_SLOTS
+from bot.intake.spec import CATEGORIES, FORM_OF, NOT_AN_ANSWER, OPTIONAL_SLOTS
+from bot.intake.vehicles import named_model
 from bot.nlu.entities import (
     normalise_amount,
     normalise_mileage,
@@ -61,6 +65,50 @@ class IntakeFormValidation(FormValidationAction):
         """The form's slots minus those the customer skipped."""
         skipped = set(tracker.get_slot(Slot.SKIPPED_SLOTS.value) or [])
         return [slot for slot in domain_slots if slot not in skipped]
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Read the answer to the question asked: every detail of a grouped question, a declined optional one.
+
+        A bare "没有"/"no" to an optional question skips it (the cancel question is for required ones).
+        """
+        requested = tracker.get_slot("requested_slot")
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        if not requested or requested not in required:
+            return await super().get_validation_events(dispatcher, tracker, domain)
+        skipped = tracker.get_slot(Slot.SKIPPED_SLOTS.value) or []
+        answered_now = slots_set_this_turn(tracker.events)
+        asked = asked_together(requested, still_needed(required, tracker.slots, skipped, answered_now))
+        text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        declined = declines(text, intent, asked)
+        if declined and Slot(requested) in OPTIONAL_SLOTS:
+            dispatcher.utter_message(response="utter_slot_skipped")
+            return self._missing(asked, tracker)
+        if declined or len(asked) == 1:  # a required detail declined: the rules ask whether to cancel
+            return await super().get_validation_events(dispatcher, tracker, domain)
+        answer = read_answer(text, asked, free_text=intent not in NOT_AN_ANSWER)
+        if not answer.values and intent in NOT_AN_ANSWER:  # a digression or a cancel: the rules answer it
+            return await super().get_validation_events(dispatcher, tracker, domain)
+        extracted = tracker.slots_to_validate().items()
+        candidates = {k: v for k, v in extracted if k not in asked and k in required}
+        candidates.update(answer.values)
+        validated: dict[str, Any] = {}
+        for slot, value in candidates.items():
+            output = getattr(self, f"validate_{slot}")(value, dispatcher, tracker, domain)
+            validated.update(output)
+            tracker.slots.update(output)  # later checks see earlier results, as the SDK's loop does
+        events: list[EventType] = [SlotSet(slot, value) for slot, value in validated.items()]
+        return [*events, *self._missing(answer.missing, tracker)]
+
+    def _missing(self, slots: tuple[str, ...], tracker: Tracker) -> list[EventType]:
+        """Details the answer left out: optional ones recorded as skipped, required ones asked again."""
+        skipped = list(tracker.get_slot(Slot.SKIPPED_SLOTS.value) or [])
+        for slot in slots:
+            if Slot(slot) in OPTIONAL_SLOTS:
+                skipped = with_skipped(skipped, Slot(slot))
+        return [*(SlotSet(slot, None) for slot in slots), SlotSet(Slot.SKIPPED_SLOTS.value, skipped)]
 
     # --- bookkeeping -------------------------------------------------------------------------
 
@@ -126,8 +174,8 @@ class IntakeFormValidation(FormValidationAction):
     def validate_vehicle_model(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """A known model by canonical name; an unknown one is taken as written on the second try."""
-        model = normalise_vehicle_model(str(value)) if value else None
+        """Ours by canonical name, another brand's by brand and model; else as written on the second try."""
+        model = (normalise_vehicle_model(str(value)) or named_model(str(value))) if value else None
         if model:
             return {Slot.VEHICLE_MODEL.value: model}
         text = _free_text(value, 60)
@@ -138,24 +186,11 @@ class IntakeFormValidation(FormValidationAction):
     def validate_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """A valid phone number (China by default), stored in E.164; a name given with it is kept too.
-
-        The question asks for both; an answer with the phone alone means the customer gave no name.
-        """
+        """A valid phone number (China by default), stored in E.164 (a name given with it: `read_answer`)."""
         phone = normalise_phone(str(value)) if value else None
         if not phone:
             return self._reject(Slot.PHONE, "utter_invalid_phone", tracker, dispatcher)
-        values: dict[str, Any] = {Slot.PHONE.value: phone}
-        asked = tracker.get_slot("requested_slot") == Slot.PHONE.value
-        if not asked or tracker.get_slot(Slot.CUSTOMER_NAME.value):
-            return values
-        name = name_beside_phone(tracker.latest_message.get("text") or str(value))
-        if name:
-            values[Slot.CUSTOMER_NAME.value] = name
-        elif self.form != FORM_OF[Category.ROADSIDE_ASSISTANCE]:
-            skipped = with_skipped(tracker.get_slot(Slot.SKIPPED_SLOTS.value), Slot.CUSTOMER_NAME)
-            values[Slot.SKIPPED_SLOTS.value] = skipped
-        return values
+        return {Slot.PHONE.value: phone}
 
     def validate_dealer(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

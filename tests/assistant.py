@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.benchmark.intake import answer_to
 from bot.runtime.servers import RunningServers, running_servers
 from bot.runtime.settings import local_settings
 
@@ -85,14 +86,19 @@ class Customer:
         return tracker["slots"].get("requested_slot")
 
     def answer_form(self, answers: Mapping[str, str], max_turns: int = 12) -> str:
-        """Answer whatever the form asks from `answers` until it stops asking; return the last reply."""
+        """Answer whatever the form asks from `answers` until it stops asking; return the last reply.
+
+        A question that asks several details (name and phone, dealer and date) gets all of them in one answer.
+        """
         reply = ""
         for _ in range(max_turns):
-            slot = self.requested_slot()
+            tracker = self.tracker()
+            in_form = bool((tracker.get("active_loop") or {}).get("name"))
+            slot = tracker["slots"].get("requested_slot") if in_form else None
             if slot is None:
                 return reply
             assert slot in answers, f"the bot asked for {slot!r}, which the script does not answer"
-            reply = self.say(answers[slot])
+            reply = self.say(answer_to(tracker, answers, answers[slot]))
         raise AssertionError("the form never finished")
 
 

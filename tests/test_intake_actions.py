@@ -316,3 +316,193 @@ async def test_a_compliment_is_filed_with_its_words(domain: dict, tickets: Ticke
     assert (ticket["category"], ticket["priority"]) == ("compliment", "low")
     assert ticket["description"] == "成都南4S店的王师傅服务特别好"
     assert praise.slots.get(Slot.DESCRIPTION.value) is None  # passed to the ticket, not through the slots
+
+
+# --- questions that ask several details ------------------------------------------------------------
+
+
+async def answer(
+    form: str, text: str, requested: str, domain: dict, intent: str = "inform", **slots: Any
+) -> tuple[dict, list]:
+    """Run a form's validation on a reply to the question for `requested`; (slot values set, responses).
+
+    Nothing is pre-mapped: the reply is read as the validation reads it from the customer's message.
+    """
+    dispatcher = CollectingDispatcher()
+    reply = tracker(text, intent=intent, slots=slots, form=form, requested=requested)
+    events = await FORM_VALIDATORS[form]().run(dispatcher, reply, domain)
+    return slot_values(events), responses(dispatcher)
+
+
+@pytest.mark.parametrize(
+    ("reply", "dealer", "date"),
+    [
+        ("成都南4S店,11月3号", "成都南4S店", "2026-11-03"),
+        ("11月3号在成都南4S店", "成都南4S店", "2026-11-03"),  # either order
+        ("城南那家店,上个月", "城南那家店", "2026-10"),  # a dealer the extractor does not know
+        ("Nov 3rd at the Shanghai Pudong dealer", "Shanghai Pudong dealer", "2026-11-03"),
+    ],
+)
+async def test_dealer_and_date_are_read_from_one_answer(
+    domain: dict, reply: str, dealer: str, date: str
+) -> None:
+    values, said = await answer("repair_complaint_form", reply, "dealer", domain)
+    assert values[Slot.DEALER.value] == dealer
+    assert values[Slot.SERVICE_DATE.value] == date
+    assert not values.get(Slot.SKIPPED_SLOTS.value)
+    assert said == []
+
+
+@pytest.mark.parametrize(
+    ("reply", "given", "value", "left_out"),
+    [
+        ("11月3号", "service_date", "2026-11-03", "dealer"),  # the date alone is not taken as a dealer
+        ("成都南4S店", "dealer", "成都南4S店", "service_date"),
+        ("北京亚运村4S店,日期不记得了", "dealer", "北京亚运村4S店", "service_date"),
+    ],
+)
+async def test_a_partner_left_out_is_skipped_not_asked_again(
+    domain: dict, reply: str, given: str, value: str, left_out: str
+) -> None:
+    values, said = await answer("staff_complaint_form", reply, "dealer", domain)
+    assert values[given] == value
+    assert values[left_out] is None
+    assert values[Slot.SKIPPED_SLOTS.value] == [left_out]
+    assert said == []
+
+
+@pytest.mark.parametrize(
+    ("reply", "mileage", "vin"),
+    [
+        ("3万公里 LFV3A28W5K3095602", "30000", "LFV3A28W5K3095602"),
+        ("LFV3A28W5K3095602, 32,000 km", "32000", "LFV3A28W5K3095602"),
+        ("LFV3A28W5K3095602", None, "LFV3A28W5K3095602"),
+        ("3万公里,车架号不记得了", "30000", None),
+    ],
+)
+async def test_mileage_and_vin_from_one_answer(
+    domain: dict, reply: str, mileage: str | None, vin: str | None
+) -> None:
+    values, _ = await answer("product_defect_form", reply, "mileage", domain)
+    assert values[Slot.MILEAGE.value] == mileage
+    assert values[Slot.VIN.value] == vin
+    assert set(values.get(Slot.SKIPPED_SLOTS.value) or []) == {
+        slot for slot, value in (("mileage", mileage), ("vin", vin)) if value is None
+    }
+
+
+async def test_a_bad_vin_beside_no_mileage_is_explained(domain: dict) -> None:
+    values, said = await answer("product_defect_form", "LFV2A21K7E3123456", "mileage", domain)
+    assert values[Slot.VIN.value] is None
+    assert values[Slot.FAILED_ATTEMPTS.value] == {Slot.VIN.value: 1}
+    assert said == ["utter_invalid_vin_check_digit"]
+    assert Slot.VIN.value not in values[Slot.SKIPPED_SLOTS.value]  # asked again, on its own
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["报价200元,实际收了1000元", "实际收了1000元,报价200元", "they quoted 200 yuan, then charged 1,000"],
+)
+async def test_quote_and_charge_from_one_answer_in_either_order(domain: dict, reply: str) -> None:
+    values, _ = await answer("pricing_dispute_form", reply, "quoted_amount", domain)
+    assert (values[Slot.QUOTED_AMOUNT.value], values[Slot.CHARGED_AMOUNT.value]) == ("200", "1000")
+
+
+async def test_a_required_partner_left_out_is_asked_again(domain: dict) -> None:
+    values, _ = await answer("pricing_dispute_form", "报价200元", "quoted_amount", domain)
+    assert values[Slot.QUOTED_AMOUNT.value] == "200"
+    assert values[Slot.CHARGED_AMOUNT.value] is None
+    assert not values.get(Slot.SKIPPED_SLOTS.value)  # a required detail is never skipped
+
+
+async def test_model_and_part_from_one_answer(domain: dict) -> None:
+    values, _ = await answer("product_defect_form", "一汽马自达CX-4,中控异响", "vehicle_model", domain)
+    assert values[Slot.VEHICLE_MODEL.value] == "一汽马自达CX-4"
+    assert values[Slot.PART.value] == "中控异响"
+
+
+@pytest.mark.parametrize(("reply", "intent"), [("没有", "deny"), ("no", "deny"), ("none", "inform")])
+async def test_a_bare_no_to_an_optional_question_skips_it(domain: dict, reply: str, intent: str) -> None:
+    values, said = await answer("repair_complaint_form", reply, "dealer", domain, intent=intent)
+    assert said == ["utter_slot_skipped"]  # not the cancel question
+    assert set(values[Slot.SKIPPED_SLOTS.value]) == {Slot.DEALER.value, Slot.SERVICE_DATE.value}
+
+
+async def test_a_bare_no_to_a_required_question_leaves_it_to_the_cancel_question(domain: dict) -> None:
+    values, said = await answer("repair_complaint_form", "没有", "phone", domain, intent="deny")
+    assert Slot.PHONE.value not in values and Slot.SKIPPED_SLOTS.value not in values
+    assert said == []  # nothing validated: the form is rejected and the rules ask whether to cancel
+
+
+async def test_no_with_a_detail_answers_the_question(domain: dict) -> None:
+    values, said = await answer(
+        "repair_complaint_form", "no, it was last month", "dealer", domain, intent="deny"
+    )
+    assert values[Slot.SERVICE_DATE.value] == "2026-10"
+    assert said == []
+
+
+async def test_cancel_words_are_not_a_skip(domain: dict) -> None:
+    values, said = await answer("repair_complaint_form", "算了,取消吧", "dealer", domain, intent="deny")
+    assert Slot.SKIPPED_SLOTS.value not in values
+    assert "utter_slot_skipped" not in said
+
+
+@pytest.mark.parametrize(
+    ("requested", "slots", "response"),
+    [
+        ("phone", {}, "utter_ask_phone_and_customer_name"),
+        ("phone", {Slot.CUSTOMER_NAME.value: "王先生"}, "utter_ask_phone"),  # the name is known
+        ("dealer", {}, "utter_ask_dealer_and_service_date"),
+        ("dealer", {Slot.SERVICE_DATE.value: "2026-10"}, "utter_ask_dealer"),  # the opening gave the date
+        ("dealer", {Slot.SKIPPED_SLOTS.value: ["service_date"]}, "utter_ask_dealer"),
+        ("vehicle_model", {}, "utter_ask_vehicle_model_and_part"),
+    ],
+)
+async def test_a_question_asks_its_group_only_for_what_is_still_needed(
+    domain: dict, requested: str, slots: dict, response: str
+) -> None:
+    from actions.intake_questions import ASK_ACTIONS
+
+    dispatcher = CollectingDispatcher()
+    asking = tracker("", slots=slots, form="repair_complaint_form", requested=requested)
+    assert await ASK_ACTIONS[requested]().run(dispatcher, asking, domain) == []
+    assert responses(dispatcher) == [response]
+    assert response in domain["responses"]
+
+
+async def test_a_staff_complaint_asks_the_model_alone(domain: dict) -> None:
+    from actions.intake_questions import ASK_ACTIONS
+
+    dispatcher = CollectingDispatcher()
+    asking = tracker("", form="staff_complaint_form", requested="vehicle_model")
+    await ASK_ACTIONS["vehicle_model"]().run(dispatcher, asking, domain)
+    assert responses(dispatcher) == ["utter_ask_vehicle_model"]  # the staff form does not ask the part
+
+
+async def test_an_opening_naming_another_brands_car_fills_the_model(domain: dict) -> None:
+    dispatcher = CollectingDispatcher()
+    opening = tracker(
+        "一汽马自达CX-4中控及扶手箱异响",
+        intent="product_defect",
+        set_this_turn={Slot.PART.value: "center_console"},
+    )
+    set_slots = slot_values(await ActionStartIntake().run(dispatcher, opening, domain))
+    assert set_slots[Slot.VEHICLE_MODEL.value] == "一汽马自达CX-4"
+    # The form validates it when it starts, and keeps it.
+    activated = tracker(
+        "一汽马自达CX-4中控及扶手箱异响",
+        set_this_turn={Slot.VEHICLE_MODEL.value: "一汽马自达CX-4"},
+        form="product_defect_form",
+    )
+    events = await FORM_VALIDATORS["product_defect_form"]().run(CollectingDispatcher(), activated, domain)
+    assert slot_values(events)[Slot.VEHICLE_MODEL.value] == "一汽马自达CX-4"
+
+
+async def test_a_question_asked_back_is_not_taken_as_the_dealer(domain: dict) -> None:
+    reply = "顺便问一下,小保养多久做一次?"
+    values, said = await answer(
+        "repair_complaint_form", reply, "dealer", domain, intent="maintenance_question"
+    )
+    assert Slot.DEALER.value not in values and Slot.SKIPPED_SLOTS.value not in values
+    assert said == []  # the form is rejected; the digression rule answers, then the question comes again

@@ -194,13 +194,15 @@ def test_invalid_answers_are_explained_and_optional_slots_skipped_after_two_trie
     assert "valid phone number" in reply
     assert customer.requested_slot() == Slot.PHONE.value
     customer.say("13812345678")
+    vehicle_details = (Slot.MILEAGE.value, Slot.VIN.value)  # one question asks the mileage and the VIN
     for _ in range(3):
-        if customer.requested_slot() == Slot.VIN.value:
+        if customer.requested_slot() in vehicle_details:
             break
         customer.say("skip")
-    assert customer.requested_slot() == Slot.VIN.value
+    assert customer.requested_slot() in vehicle_details
     reply = customer.say("LFV2A21K7E3123456")  # one character off: check digit fails
     assert "check digit" in reply
+    assert customer.requested_slot() == Slot.VIN.value  # the VIN is asked again, the mileage was left out
     reply = customer.say("LFV2A21K7E312345")  # too short: second failure skips the VIN
     assert "skip" in reply.lower()
     assert customer.requested_slot() != Slot.VIN.value
@@ -304,3 +306,50 @@ def test_compliment_is_recorded(assistant: Assistant) -> None:
     (ticket,) = tickets_of(assistant, customer)
     assert ticket["category"] == Category.COMPLIMENT
     assert ticket["priority"] == Priority.LOW
+
+
+def test_a_detail_rich_opening_reaches_the_summary_in_few_turns(assistant: Assistant) -> None:
+    """What the opening said is not asked again; name and phone are asked (and read) in one question."""
+    customer = assistant.customer()
+    first = customer.say("一汽马自达CX-5上个月在北京亚运村4S店修的变速箱,现在换挡还是顿挫")
+    tracker = customer.tracker()
+    assert tracker["slots"][Slot.VEHICLE_MODEL.value] == "一汽马自达CX-5"
+    assert tracker["slots"][Slot.PART.value] == "transmission"
+    assert tracker["slots"][Slot.DEALER.value] == "北京亚运村4S店"
+    assert customer.requested_slot() == Slot.PHONE.value
+    assert "称呼" in first and "电话" in first  # one question for both
+    summary = customer.answer_form({Slot.PHONE.value: "王先生 13812345678", **SKIP_ZH})
+    assert "请核对" in summary
+    assert customer.turns <= 4
+    reply = customer.say("对,提交")
+    assert REFERENCE.search(reply)
+    (ticket,) = tickets_of(assistant, customer)
+    assert ticket["customer_name"] == "王先生" and ticket["phone"] == "+8613812345678"
+    assert ticket["vehicle_model"] == "一汽马自达CX-5" and ticket["dealer"] == "北京亚运村4S店"
+    asked = [line["text"] for line in ticket["transcript"] if line["role"] == "bot"]
+    assert not any("请问您的车型" in text or "哪家4S店" in text for text in asked)
+
+
+@pytest.mark.parametrize(
+    ("opening", "answer", "confirm"),
+    [
+        ("新买的迈腾变速箱顿挫很严重,低速的时候特别明显", "没有", "对"),
+        ("My new Tiguan's transmission jerks badly at low speed", "no", "yes"),
+    ],
+)
+def test_a_bare_no_to_an_optional_question_skips_it(
+    assistant: Assistant, opening: str, answer: str, confirm: str
+) -> None:
+    """ "没有" to "mileage and VIN?" means the customer has neither at hand, not "cancel my complaint"."""
+    customer = assistant.customer()
+    customer.say(opening)
+    assert customer.requested_slot() == Slot.PHONE.value
+    customer.say("13700001111")
+    assert customer.requested_slot() == Slot.MILEAGE.value  # asked with the VIN
+    reply = customer.say(answer)
+    assert "要取消" not in reply and "stop this complaint" not in reply
+    assert customer.requested_slot() is None  # the form went on to the summary
+    assert REFERENCE.search(customer.say(confirm))
+    (ticket,) = tickets_of(assistant, customer)
+    assert ticket["category"] == Category.PRODUCT_DEFECT
+    assert ticket["mileage"] is None and ticket["vin"] is None

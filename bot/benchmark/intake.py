@@ -10,12 +10,15 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import aiohttp
 
 from bot.benchmark.client import tracker_state, web_turn
 from bot.benchmark.load import client_session
 from bot.constants import Slot
+from bot.intake.questions import asked_together, still_needed
+from bot.intake.spec import CATEGORIES
 
 REFERENCE = re.compile(r"CMP-\d{4}-\d{6}")
 MAX_TURNS = 16
@@ -50,6 +53,25 @@ EN_DETAILS: dict[str, str] = {
     Slot.LOCATION.value: "Third Ring Road near Wangjing, Beijing",
     Slot.LICENSE_PLATE.value: "京N8K9A2",
 }
+
+
+def answer_to(tracker: Mapping[str, Any], details: Mapping[str, str], skip: str) -> str:
+    """A customer's answer to the form's question: every detail it asks that the customer has, else `skip`.
+
+    The details a question asks come from the intake spec (a grouped question asks its group's details the
+    form still needs), as the bot itself decides them.
+    """
+    slots = tracker.get("slots") or {}
+    requested = str(slots.get("requested_slot") or "")
+    form = (tracker.get("active_loop") or {}).get("name")
+    category = next((c for c in CATEGORIES if c.form == form), None)
+    required = [slot.value for slot in category.details] if category else [requested]
+    skipped = slots.get(Slot.SKIPPED_SLOTS.value) or []
+    asked = asked_together(requested, still_needed(required, slots, skipped))
+    answers = list(dict.fromkeys(details[slot] for slot in asked if slot in details))  # each answer once
+    if not answers:
+        return skip
+    return (", " if all(a.isascii() for a in answers) else "，").join(answers)
 
 
 @dataclass(frozen=True)
@@ -143,7 +165,7 @@ async def run_intake(
         asked = (tracker.get("slots") or {}).get("requested_slot")
         in_form = bool((tracker.get("active_loop") or {}).get("name"))
         # In a form: answer the question asked. Otherwise the summary is waiting for a confirmation.
-        text = script.details.get(asked, script.skip) if in_form and asked else script.confirm
+        text = answer_to(tracker, script.details, script.skip) if in_form and asked else script.confirm
     return None
 
 

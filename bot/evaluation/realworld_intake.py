@@ -17,7 +17,7 @@ import aiohttp
 
 from bot.benchmark.client import tracker_state
 from bot.benchmark.database import sqlite_url
-from bot.benchmark.intake import EN_DETAILS, REFERENCE, ZH_DETAILS
+from bot.benchmark.intake import EN_DETAILS, REFERENCE, ZH_DETAILS, answer_to
 from bot.constants import MAX_MESSAGE_CHARS, Intent
 from bot.evaluation.realworld import RealComplaint, language_of_file
 from bot.runtime.servers import running_servers
@@ -144,7 +144,7 @@ async def play(
         elif button:
             text = button
         elif in_form and asked:
-            text = details.get(asked, skip)
+            text = answer_to(tracker, details, skip)  # every detail the question asks
         else:
             text = confirm
     outcome.turns = MAX_TURNS

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.constants import Slot
 from bot.intake.secondary import secondary_category
+from bot.intake.vehicles import named_model
 
 # Details of one case; reset when a new intake starts. Customer and vehicle identity carry over.
 CASE_SLOTS = (
@@ -49,6 +50,8 @@ def opening_slots(category: str, text: str, fresh: set[str], slots: Mapping[str,
         category, text, slots.get(Slot.QUOTED_AMOUNT.value), slots.get(Slot.CHARGED_AMOUNT.value)
     )
     values[Slot.SECONDARY_CATEGORY.value] = secondary.value if secondary else None
+    if Slot.VEHICLE_MODEL.value not in fresh and (model := named_model(text)):
+        values[Slot.VEHICLE_MODEL.value] = model  # a car outside our lineup, named by brand and model
     return values
 
 

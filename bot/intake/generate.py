@@ -11,7 +11,15 @@ from typing import Any
 import yaml
 
 from bot.constants import Intent, Slot
-from bot.intake.spec import CATEGORIES, DETAILS, DIGRESSIONS, FORMLESS_LABELS, NOT_AN_ANSWER, IntakeCategory
+from bot.intake.spec import (
+    CATEGORIES,
+    DETAILS,
+    DIGRESSIONS,
+    FORMLESS_LABELS,
+    NOT_AN_ANSWER,
+    QUESTION_GROUPS,
+    IntakeCategory,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN_FILE = ROOT / "domain" / "intake_forms.generated.yml"
@@ -54,13 +62,19 @@ def _response(zh: str, en: str) -> list[dict[str, Any]]:
     return [{"condition": _LANGUAGE_EN, "text": en}, {"text": zh}]
 
 
+def ask_actions() -> list[str]:
+    """Actions asking a grouped detail: the group's question, or the detail alone once others are known."""
+    return [f"action_ask_{slot.value}" for group in QUESTION_GROUPS for slot in group.slots]
+
+
 def domain_document() -> dict[str, Any]:
-    """The generated part of the domain: category intents, detail slots, forms, validators, labels."""
+    """The generated domain part: category intents, detail slots, forms, validators, questions, labels."""
     labels = {c.name: (c.label_zh, c.label_en) for c in CATEGORIES} | FORMLESS_LABELS
+    questions = {group.response: _response(group.question_zh, group.question_en) for group in QUESTION_GROUPS}
     return {
         "version": "3.1",
         "intents": [category.name for category in CATEGORIES],
-        "actions": [f"validate_{category.form}" for category in CATEGORIES],
+        "actions": [*(f"validate_{category.form}" for category in CATEGORIES), *ask_actions()],
         "slots": {
             slot.value: {
                 "type": "text",
@@ -73,7 +87,10 @@ def domain_document() -> dict[str, Any]:
             category.form: {"required_slots": [slot.value for slot in category.details]}
             for category in CATEGORIES
         },
-        "responses": {f"utter_label_category_{name}": _response(zh, en) for name, (zh, en) in labels.items()},
+        "responses": {
+            **questions,
+            **{f"utter_label_category_{name}": _response(zh, en) for name, (zh, en) in labels.items()},
+        },
     }
 
 

@@ -47,6 +47,11 @@ def name_beside_phone(text: str) -> str | None:
             rest = rest[: span.start] + " " + rest[span.end :]
     if rest == text:
         return None
+    return name_in(rest)
+
+
+def name_in(rest: str) -> str | None:
+    """The name in what is left of an answer once its other details are taken out ("王先生", "我姓王")."""
     for pattern in _NAME_PATTERNS:
         if pattern.search(rest):
             return extract_name(rest)

@@ -149,6 +149,60 @@ NOT_AN_ANSWER: tuple[str, ...] = (
     Intent.CHECK_TICKET_STATUS.value,
 )
 
+
+@dataclass(frozen=True)
+class QuestionGroup:
+    """Details a good agent asks in one question ("怎么称呼您,电话多少?"), in the order the form needs them.
+
+    The question is asked when the form first needs any member; the answer fills every member it contains,
+    and an optional member the answer leaves out is recorded as skipped, not asked again. A required member
+    left out is asked again on its own.
+    """
+
+    slots: tuple[Slot, ...]
+    question_zh: str
+    question_en: str
+
+    @property
+    def response(self) -> str:
+        """The name of the grouped question in the domain."""
+        return "utter_ask_" + "_and_".join(slot.value for slot in self.slots)
+
+
+QUESTION_GROUPS: tuple[QuestionGroup, ...] = (
+    QuestionGroup(
+        (Slot.VEHICLE_MODEL, Slot.PART),
+        "请问您的车型是?涉及哪个部件?(例如“迈腾,空调”;部件不清楚可以不说)",
+        'Which model is your car, and which part is involved? (e.g. "Passat, air conditioning"; '
+        "leave the part out if you're not sure)",
+    ),
+    QuestionGroup(
+        (Slot.PHONE, Slot.CUSTOMER_NAME),
+        "请问怎么称呼您,联系电话是多少?方便专员回访您(例如“王先生 13812345678”)。",
+        "How should we address you, and on which phone number can our customer-relations team call you back? "
+        '(e.g. "Li Wei, 13812345678")',
+    ),
+    QuestionGroup(
+        (Slot.QUOTED_AMOUNT, Slot.CHARGED_AMOUNT),
+        "当时报价是多少钱,后来实际收了(或要求付)多少钱?(例如“报价200元,实际收了1000元”)",
+        "How much were you quoted, and how much were you then charged or asked to pay? "
+        '(e.g. "quoted 200, charged 1,000")',
+    ),
+    QuestionGroup(
+        (Slot.DEALER, Slot.SERVICE_DATE),
+        "是在哪家4S店/经销商,大概哪天的事?(例如“成都南4S店,上周五”;不清楚可以回复“跳过”)",
+        'Which dealer or service station was it, and roughly when? (e.g. "Chengdu South 4S, last Friday"; '
+        'or "skip")',
+    ),
+    QuestionGroup(
+        (Slot.MILEAGE, Slot.VIN),
+        "车辆目前行驶了多少公里?方便的话也请提供车架号(VIN,17位,在行驶证上)。(不清楚可以回复“跳过”)",
+        "What is the car's mileage, and if you have it at hand, the VIN (17 characters, on the registration "
+        'certificate)? (or "skip")',
+    ),
+)
+GROUP_OF: dict[Slot, QuestionGroup] = {slot: group for group in QUESTION_GROUPS for slot in group.slots}
+
 OPTIONAL_SLOTS: frozenset[Slot] = frozenset(d.slot for d in DETAILS.values() if d.optional)
 FORM_OF: dict[str, str] = {category.name: category.form for category in CATEGORIES}
 COMPLAINT_FORMS: dict[str, str] = {
