@@ -153,7 +153,10 @@ def test_a_long_story_of_a_fault_is_the_complaint_ranked_highest() -> None:
 
 def test_a_bill_dispute_names_money_and_roadside_needs_a_request_for_now() -> None:
     pricing = [{"name": "pricing_dispute", "confidence": 0.7}, {"name": "product_defect", "confidence": 0.3}]
-    roadside = [{"name": "roadside_assistance", "confidence": 0.9}, {"name": "product_defect", "confidence": 0.1}]
+    roadside = [
+        {"name": "roadside_assistance", "confidence": 0.9},
+        {"name": "product_defect", "confidence": 0.1},
+    ]
 
     def clarified(text: str, ranking: list[dict[str, object]], classes: list[str]) -> str:
         message = Message(
