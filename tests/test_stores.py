@@ -11,7 +11,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.runtime.stores import EnvLockStore, UrlSQLTrackerStore
+from bot.runtime.stores import EnvLockStore, UrlSQLTrackerStore, current_slot
 
 DOMAIN = Domain.from_dict({"slots": {"phone": {"type": "text", "mappings": []}}})
 
@@ -100,3 +100,23 @@ def test_tracker_store_recounts_when_another_process_wrote_since_the_read(
     stored = asyncio.run(theirs.retrieve(sender))
     assert [e.as_dict()["event"] for e in stored.events] == ["user", "slot", "user"]
     assert stored.latest_message.text == "on the highway"
+
+
+def test_current_slot_is_the_saved_one_until_another_process_stores_more(
+    monkeypatch: pytest.MonkeyPatch, sqlite_url: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    ours, theirs = UrlSQLTrackerStore(DOMAIN), UrlSQLTrackerStore(DOMAIN)  # two server processes
+    sender = f"store-{uuid.uuid4().hex[:8]}"
+    assert asyncio.run(current_slot(ours, sender, "phone")) is None  # no conversation yet
+    tracker = DialogueStateTracker.from_events(sender, [UserUttered("hi")], DOMAIN.slots)
+    tracker.update(SlotSet("phone", "+8613812345678"))
+    asyncio.run(ours.save(tracker))
+    assert asyncio.run(ours.saved_slot(sender, "phone")) == (True, "+8613812345678")
+    # Another process changes the slot: our remembered tracker is stale and the stored one is read.
+    other = asyncio.run(theirs.retrieve(sender))
+    other.update(SlotSet("phone", "+8613900000000"))
+    asyncio.run(theirs.save(other))
+    assert asyncio.run(ours.saved_slot(sender, "phone")) == (False, None)
+    assert asyncio.run(current_slot(ours, sender, "phone")) == "+8613900000000"
+    assert asyncio.run(current_slot(theirs, sender, "phone")) == "+8613900000000"

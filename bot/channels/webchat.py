@@ -45,7 +45,6 @@ from bot.channels.dispatch import CustomerMessage, Dispatcher, Outcome
 from bot.channels.models import InboxState
 from bot.channels.notices import APOLOGY, customer_language
 from bot.channels.outputs import register_output
-from bot.channels.system_replies import conversation_language
 from bot.channels.webchat_history import CLIENT_ID_KEY, history, widget_message
 from bot.channels.webchat_inbox import INBOX_KEY, InboxEntry, WebchatInbox, instance_name, last_inbox_id
 from bot.channels.webchat_session import (
@@ -58,7 +57,7 @@ from bot.channels.webchat_session import (
     token_from_cookie_header,
 )
 from bot.constants import Language, Slot
-from bot.runtime.stores import REDIS_URL_ENV
+from bot.runtime.stores import REDIS_URL_ENV, current_slot
 from bot.tickets.masking import install_log_masking
 
 logger = logging.getLogger(__name__)
@@ -482,7 +481,8 @@ class WebchatInput(InputChannel):
         if agent is None or self.sio is None:
             return
         try:
-            language = await conversation_language(agent, conversation)
+            # The turn's own saved tracker, unless something was stored since: no rebuild of the tracker.
+            language = await current_slot(agent.tracker_store, conversation, Slot.LANGUAGE.value)
         except Exception:  # the reply is out already; the widget just keeps its language
             logger.exception("could not read the language of %s", conversation)
             return

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rasa.shared.core.events import Event, UserUttered
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.channels.models import InboxState, WebchatInboxMessage
@@ -103,9 +103,11 @@ class WebchatInbox(DatabaseStore):
         taken_by: str,
     ) -> InboxEntry | None:
         """Record a message before it is handled; None when this client id was recorded before."""
-        row = WebchatInboxMessage(
+        client_id = client_id[:MAX_CLIENT_ID_CHARS]
+        # One Core INSERT: an ORM object and its flush cost more CPU than the statement itself.
+        query = insert(WebchatInboxMessage).values(
             conversation_id=conversation_id,
-            client_id=client_id[:MAX_CLIENT_ID_CHARS],
+            client_id=client_id,
             text=text,
             payload=payload,
             details=details,
@@ -116,9 +118,8 @@ class WebchatInbox(DatabaseStore):
         )
 
         def work(session: Any) -> InboxEntry:
-            session.add(row)
-            session.flush()
-            return _entry(row)
+            (entry_id,) = session.execute(query).inserted_primary_key
+            return InboxEntry(entry_id, conversation_id, client_id, text, payload, dict(details), 1)
 
         try:
             return self._write(work)

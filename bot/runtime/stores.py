@@ -63,6 +63,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         self._writer = self.engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
         self._events: Table = self.SQLEvent.__table__
         self._reads: OrderedDict[str, _Read] = OrderedDict()
+        self._saves: OrderedDict[str, _Saved] = OrderedDict()
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
@@ -135,6 +136,38 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             ]
             if rows:
                 connection.execute(insert(self._events), rows)
+            last_id = self._last_id(connection, tracker.sender_id)
+        self._remember_save(tracker.sender_id, last_id, tracker.current_slot_values())
+
+    def _last_id(self, connection: Connection, sender_id: str) -> int | None:
+        """The id of the sender's newest stored event (rows are only ever appended)."""
+        events = self._events
+        return connection.execute(
+            select(func.max(events.c.id)).where(events.c.sender_id == sender_id)
+        ).scalar_one()
+
+    def _remember_save(self, sender_id: str, last_id: int | None, slots: dict[str, Any]) -> None:
+        """Note the slots of the tracker just saved and the sender's newest row after the save."""
+        self._saves[sender_id] = _Saved(last_id, slots)
+        self._saves.move_to_end(sender_id)
+        if len(self._saves) > MAX_REMEMBERED_READS:
+            self._saves.popitem(last=False)
+
+    async def saved_slot(self, sender_id: str, slot: str) -> tuple[bool, Any]:
+        """(True, value) of a slot as this process last saved the sender's tracker, if nothing was stored
+        for the sender since (by another process); else (False, None): read the tracker instead."""
+        saved = self._saves.get(sender_id)
+        if saved is None:
+            return False, None
+        last_id = await asyncio.to_thread(self._newest_id, sender_id)
+        if last_id != saved.last_id:
+            return False, None
+        return True, saved.slots.get(slot)
+
+    def _newest_id(self, sender_id: str) -> int | None:
+        """_last_id on a connection of its own, blocking."""
+        with self.engine.connect() as connection:
+            return self._last_id(connection, sender_id)
 
 
 @dataclass(frozen=True)
@@ -143,6 +176,14 @@ class _Read:
 
     last_id: int | None
     stored: int
+
+
+@dataclass(frozen=True)
+class _Saved:
+    """The slots of the tracker this process last saved for a sender, and its newest row after the save."""
+
+    last_id: int | None
+    slots: dict[str, Any]
 
 
 def _in_latest_session_of(events: Table, sender_id: str) -> ColumnElement[bool]:
@@ -187,3 +228,17 @@ class EnvLockStore(LockStore):
             password=url.password,
             key_prefix=os.environ.get("REDIS_KEY_PREFIX"),
         )
+
+
+async def current_slot(tracker_store: Any, sender_id: str, slot: str) -> Any:
+    """A slot of the sender's conversation: as this process just saved it when nothing was stored since,
+    else from the tracker (rebuilt from every event of the session)."""
+    store = tracker_store
+    while store is not None and not isinstance(store, UrlSQLTrackerStore):
+        store = getattr(store, "_tracker_store", None)  # Rasa's fail-safe and awaitable wrappers
+    if store is not None:
+        found, value = await store.saved_slot(sender_id, slot)
+        if found:
+            return value
+    tracker = await tracker_store.retrieve(sender_id)
+    return tracker.get_slot(slot) if tracker is not None else None
